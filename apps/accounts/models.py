@@ -1,0 +1,164 @@
+"""Users and what hangs off them: preferences and presence status."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+
+from apps.core.models import SoftDeleteModel
+from apps.core.timeutils import now_ms
+
+ROLE_SYSTEM_USER = "system_user"
+ROLE_SYSTEM_ADMIN = "system_admin"
+SYSTEM_ROLES = (ROLE_SYSTEM_USER, ROLE_SYSTEM_ADMIN)
+
+
+def default_notify_props() -> dict[str, str]:
+    return {
+        "email": "true",
+        "push": "mention",
+        "desktop": "mention",
+        "desktop_sound": "true",
+        "mention_keys": "",
+        "channel": "true",
+        "first_name": "false",
+        "push_status": "away",
+        "comments": "never",
+        "desktop_threads": "all",
+        "email_threads": "all",
+        "push_threads": "all",
+    }
+
+
+def default_timezone() -> dict[str, str]:
+    return {"useAutomaticTimezone": "true", "automaticTimezone": "", "manualTimezone": ""}
+
+
+class UserManager(BaseUserManager):
+    """Creation goes through `apps.accounts.services.user_create`, so rules hold everywhere."""
+
+    def create_user(self, username: str, email: str, password: str | None = None, **extra):
+        from apps.accounts.services import user_create
+
+        return user_create(username=username, email=email, password=password, **extra)
+
+    def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
+        from apps.accounts.services import user_create
+
+        return user_create(
+            username=username, email=email, password=password, system_admin=True, **extra
+        )
+
+    def get_by_natural_key(self, username: str):
+        return self.get(username=username.lower())
+
+
+class User(SoftDeleteModel, AbstractBaseUser):
+    """A person or a bot. Deactivation sets `delete_at`; the row stays for history."""
+
+    username = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(max_length=128, unique=True)
+    email_verified = models.BooleanField(default=False)
+    nickname = models.CharField(max_length=64, blank=True, default="")
+    first_name = models.CharField(max_length=64, blank=True, default="")
+    last_name = models.CharField(max_length=64, blank=True, default="")
+    position = models.CharField(max_length=128, blank=True, default="")
+    roles = models.CharField(max_length=256, default=ROLE_SYSTEM_USER, db_index=True)
+    auth_service = models.CharField(max_length=32, blank=True, default="")
+    is_bot = models.BooleanField(default=False)
+    bot_description = models.CharField(max_length=1024, blank=True, default="")
+    locale = models.CharField(max_length=5, default="en")
+    timezone = models.JSONField(default=default_timezone)
+    notify_props = models.JSONField(default=default_notify_props)
+    props = models.JSONField(default=dict, blank=True)
+    last_password_update = models.BigIntegerField(default=0)
+    last_picture_update = models.BigIntegerField(default=0)
+    last_activity_at = models.BigIntegerField(default=0)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]  # Django reads this attribute
+        return self.delete_at == 0
+
+    @property
+    def role_list(self) -> list[str]:
+        return self.roles.split()
+
+    @property
+    def is_system_admin(self) -> bool:
+        return ROLE_SYSTEM_ADMIN in self.role_list
+
+    # The admin site asks these; only system admins reach the console at all.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.is_system_admin
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_staff
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_perms(self, perm_list, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+    def get_session_auth_hash(self) -> str:
+        # Deactivation changes the hash, so every browser session of the user ends at once.
+        return super().get_session_auth_hash() + ("" if self.delete_at == 0 else "x")
+
+
+class Preference(models.Model):
+    """Mattermost's key-value store per user (theme, display settings, flagged posts...)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="preferences")
+    category = models.CharField(max_length=32)
+    name = models.CharField(max_length=64)
+    value = models.TextField(max_length=2000, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "category", "name"], name="accounts_preference_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["category", "name"], name="accounts_pref_cat_name")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.category}:{self.name}"
+
+
+STATUS_ONLINE = "online"
+STATUS_AWAY = "away"
+STATUS_DND = "dnd"
+STATUS_OFFLINE = "offline"
+STATUSES = (STATUS_ONLINE, STATUS_AWAY, STATUS_DND, STATUS_OFFLINE)
+
+
+class Status(models.Model):
+    """Presence of a user; absent row means offline."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="status"
+    )
+    status = models.CharField(
+        max_length=16, choices=[(s, s) for s in STATUSES], default=STATUS_OFFLINE
+    )
+    manual = models.BooleanField(default=False)
+    last_activity_at = models.BigIntegerField(default=now_ms)
+    dnd_end_time = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.status}"

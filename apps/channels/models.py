@@ -1,0 +1,121 @@
+"""Chat channels of the four Mattermost types and their membership and read state."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import SoftDeleteModel
+from apps.core.timeutils import now_ms
+
+CHANNEL_OPEN = "O"
+CHANNEL_PRIVATE = "P"
+CHANNEL_DIRECT = "D"
+CHANNEL_GROUP = "G"
+CHANNEL_TYPES = [
+    (CHANNEL_OPEN, "Public"),
+    (CHANNEL_PRIVATE, "Private"),
+    (CHANNEL_DIRECT, "Direct"),
+    (CHANNEL_GROUP, "Group"),
+]
+
+TOWN_SQUARE = "town-square"
+OFF_TOPIC = "off-topic"
+
+MARK_UNREAD_ALL = "all"
+MARK_UNREAD_MENTION = "mention"  # a muted channel
+
+
+def default_member_notify_props() -> dict[str, str]:
+    return {
+        "desktop": "default",
+        "push": "default",
+        "email": "default",
+        "mark_unread": MARK_UNREAD_ALL,
+        "ignore_channel_mentions": "default",
+        "channel_auto_follow_threads": "off",
+    }
+
+
+class Channel(SoftDeleteModel):
+    """A channel; archiving sets `delete_at`. D and G channels belong to no team."""
+
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="channels"
+    )
+    type = models.CharField(max_length=1, choices=CHANNEL_TYPES)
+    display_name = models.CharField(max_length=64, blank=True, default="")
+    name = models.CharField(max_length=64)
+    header = models.CharField(max_length=1024, blank=True, default="")
+    purpose = models.CharField(max_length=250, blank=True, default="")
+    last_post_at = models.BigIntegerField(default=0)
+    last_root_post_at = models.BigIntegerField(default=0)
+    total_msg_count = models.BigIntegerField(default=0)
+    total_msg_count_root = models.BigIntegerField(default=0)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    props = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="chat_channels_team_name_unique"),
+            # D and G names are derived from their members, so they are unique without a team.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(team__isnull=True),
+                name="chat_channels_teamless_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_direct(self) -> bool:
+        return self.type == CHANNEL_DIRECT
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == CHANNEL_GROUP
+
+    @property
+    def is_archived(self) -> bool:
+        return self.delete_at != 0
+
+
+class ChannelMember(models.Model):
+    """Membership with read state: unread = channel.total_msg_count - msg_count."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_memberships"
+    )
+    scheme_admin = models.BooleanField(default=False)
+    last_viewed_at = models.BigIntegerField(default=0)
+    msg_count = models.BigIntegerField(default=0)
+    msg_count_root = models.BigIntegerField(default=0)
+    mention_count = models.BigIntegerField(default=0)
+    mention_count_root = models.BigIntegerField(default=0)
+    urgent_mention_count = models.BigIntegerField(default=0)
+    notify_props = models.JSONField(default=default_member_notify_props)
+    last_update_at = models.BigIntegerField(default=now_ms)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "user"], name="chat_channels_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.channel_id}"
+
+    @property
+    def roles(self) -> str:
+        return "channel_user channel_admin" if self.scheme_admin else "channel_user"
+
+    @property
+    def is_muted(self) -> bool:
+        return self.notify_props.get("mark_unread") == MARK_UNREAD_MENTION

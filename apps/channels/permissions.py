@@ -1,0 +1,112 @@
+"""Channel access rules, in one place for services, selectors and every interface.
+
+Readers: members always; for a public channel also every member of its team; system
+admins may read public and private channels (for the console) but never the direct or
+group messages of others.
+"""
+
+from apps.accounts.models import User
+from apps.accounts.permissions import check_active
+from apps.channels.models import (
+    CHANNEL_DIRECT,
+    CHANNEL_GROUP,
+    CHANNEL_OPEN,
+    TOWN_SQUARE,
+    Channel,
+    ChannelMember,
+)
+from apps.core.errors import NotFound
+from apps.core.ids import is_valid_id
+from apps.teams.models import TeamMember
+
+
+def channel_membership(*, user: User, channel: Channel) -> ChannelMember | None:
+    return ChannelMember.objects.filter(channel=channel, user=user).first()
+
+
+def _is_team_member(user: User, team_id: str | None) -> bool:
+    return (
+        team_id is not None
+        and TeamMember.objects.filter(team_id=team_id, user=user, delete_at=0).exists()
+    )
+
+
+def can_read_channel(actor: User, channel: Channel, membership: ChannelMember | None) -> bool:
+    if not actor.is_active:
+        return False
+    if membership is not None:
+        return True
+    if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+        return False
+    if actor.is_system_admin:
+        return True
+    return channel.type == CHANNEL_OPEN and _is_team_member(actor, channel.team_id)
+
+
+def access_channel(*, actor: User, channel_id: str) -> tuple[Channel, ChannelMember | None]:
+    """Fetch a channel the actor may read, with the actor's membership (or None).
+
+    A missing channel and one the actor may not see raise the same NotFound, so ids
+    cannot be probed.
+    """
+    check_active(actor)
+    channel = (
+        Channel.objects.select_related("team").filter(id=channel_id).first()
+        if is_valid_id(channel_id)
+        else None
+    )
+    membership = channel_membership(user=actor, channel=channel) if channel else None
+    if channel is None or not can_read_channel(actor, channel, membership):
+        raise NotFound("Channel not found.", error_id="app.channel.get.existing.app_error")
+    return channel, membership
+
+
+def is_channel_manager(actor: User, channel: Channel, membership: ChannelMember | None) -> bool:
+    """Channel admins, the team's admins and system admins manage a channel."""
+    if actor.is_system_admin:
+        return True
+    if membership is not None and membership.scheme_admin:
+        return True
+    return (
+        channel.team_id is not None
+        and TeamMember.objects.filter(
+            team_id=channel.team_id, user=actor, delete_at=0, scheme_admin=True
+        ).exists()
+    )
+
+
+def can_post_in_channel(actor: User, channel: Channel, membership: ChannelMember | None) -> bool:
+    return actor.is_active and membership is not None and not channel.is_archived
+
+
+def can_edit_channel_properties(
+    actor: User, channel: Channel, membership: ChannelMember | None
+) -> bool:
+    """Members may change header, purpose and name of a live channel (Mattermost default)."""
+    if channel.is_archived:
+        return False
+    return membership is not None or is_channel_manager(actor, channel, membership)
+
+
+def can_add_channel_members(
+    actor: User, channel: Channel, membership: ChannelMember | None
+) -> bool:
+    if channel.is_archived or channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+        return False
+    return membership is not None or is_channel_manager(actor, channel, membership)
+
+
+def can_remove_channel_member(
+    actor: User, channel: Channel, membership: ChannelMember | None, target: User
+) -> bool:
+    if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP) or channel.name == TOWN_SQUARE:
+        return False
+    if actor.id == target.id:
+        return membership is not None
+    return is_channel_manager(actor, channel, membership)
+
+
+def can_archive_channel(actor: User, channel: Channel, membership: ChannelMember | None) -> bool:
+    if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP) or channel.name == TOWN_SQUARE:
+        return False
+    return is_channel_manager(actor, channel, membership)

@@ -1,0 +1,505 @@
+"""Writes to posts: create (the one path every interface uses), edit, delete, pin,
+reactions and saved posts. Unread and mention counters move in the same transaction."""
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+
+from apps.accounts.models import User
+from apps.accounts.permissions import check_active
+from apps.accounts.selectors import online_user_ids
+from apps.accounts.services import preference_delete, preference_save
+from apps.channels.models import CHANNEL_DIRECT, Channel, ChannelMember
+from apps.channels.permissions import can_post_in_channel, can_read_channel, channel_membership
+from apps.core.errors import InvalidInput, NotFound, PermissionDenied
+from apps.core.ids import is_valid_id
+from apps.core.timeutils import now_ms
+from apps.posts import events
+from apps.posts.models import (
+    FLAGGED_POST_CATEGORY,
+    JOIN_LEAVE_TYPES,
+    SYSTEM_TYPE_PREFIX,
+    Post,
+    PostEdit,
+    Reaction,
+)
+from apps.posts.permissions import access_post, can_delete_post, can_edit_post
+from apps.posts.text import mentions_keyword, parse_hashtags, parse_mentions
+from apps.realtime.publish import Broadcast, publish_event
+
+FILE_IDS_MAX = 10
+PROPS_MAX_BYTES = 800_000
+EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
+USER_POST_TYPES = ("", "me")
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _clean_message(message: object, *, has_files: bool) -> str:
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise InvalidInput("Message must be text.", error_id="model.post.is_valid.msg.app_error")
+    limit = settings.CONFAB_POST_MAX_RUNES
+    if len(message) > limit:
+        raise InvalidInput(
+            f"Message is {len(message)} characters long; the limit is {limit}.",
+            error_id="model.post.is_valid.msg.app_error",
+        )
+    if not message.strip() and not has_files:
+        raise InvalidInput(
+            "A message needs text or a file.", error_id="api.post.create_post.empty.app_error"
+        )
+    return message
+
+
+def _clean_props(props: object) -> dict[str, Any]:
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise InvalidInput(
+            "Props must be an object.", error_id="model.post.is_valid.props.app_error"
+        )
+    if len(json.dumps(props)) > PROPS_MAX_BYTES:
+        raise InvalidInput("Props are too large.", error_id="model.post.is_valid.props.app_error")
+    return props
+
+
+def _clean_file_ids(file_ids: object) -> list[str]:
+    if file_ids is None:
+        return []
+    if not isinstance(file_ids, list) or not all(is_valid_id(f) for f in file_ids):
+        raise InvalidInput(
+            "file_ids must be a list of ids.", error_id="model.post.is_valid.file_ids.app_error"
+        )
+    unique = list(dict.fromkeys(file_ids))
+    if len(unique) > FILE_IDS_MAX:
+        raise InvalidInput(f"A post can carry at most {FILE_IDS_MAX} files.")
+    return unique
+
+
+def _clean_user_post_type(post_type: object) -> str:
+    if post_type is None:
+        return ""
+    if not isinstance(post_type, str) or not (
+        post_type in USER_POST_TYPES or post_type.startswith("custom_")
+    ):
+        raise InvalidInput("Invalid post type.", error_id="model.post.is_valid.type.app_error")
+    return post_type
+
+
+def _resolve_root(*, root_id: str, channel: Channel) -> Post | None:
+    """The thread root for a reply: a reply to a reply attaches to the root."""
+    if not root_id:
+        return None
+    parent = Post.objects.filter(id=root_id).first() if is_valid_id(root_id) else None
+    if parent is not None and parent.root_id:
+        parent = Post.objects.filter(id=parent.root_id).first()
+    if parent is None or parent.delete_at:
+        raise InvalidInput(
+            "The message you are replying to does not exist or was deleted.",
+            error_id="api.post.create_post.root_id.app_error",
+        )
+    if parent.channel_id != channel.id:
+        raise InvalidInput(
+            "A reply must be posted in the channel of its thread.",
+            error_id="api.post.create_post.channel_root_id.app_error",
+        )
+    return parent
+
+
+# --- mentions ------------------------------------------------------------------------------
+
+
+def _mentioned_user_ids(*, channel: Channel, message: str, author: User) -> set[str]:
+    """Channel members (never the author) that the message mentions.
+
+    Counts `@username`, `@channel`/`@all` (members who do not ignore channel-wide
+    mentions), `@here` (those of them online), the user's own mention keys and, in a
+    direct channel, always the other participant.
+    """
+    others = ChannelMember.objects.filter(channel=channel).exclude(user_id=author.id)
+    if channel.type == CHANNEL_DIRECT:
+        return set(others.values_list("user_id", flat=True))
+    mentioned: set[str] = set()
+    parsed = parse_mentions(message)
+    if parsed.usernames:
+        mentioned |= set(
+            others.filter(user__username__in=parsed.usernames).values_list("user_id", flat=True)
+        )
+    if parsed.channel or parsed.here:
+        listening = set(
+            others.exclude(notify_props__ignore_channel_mentions="on")
+            .exclude(user__notify_props__channel="false")
+            .values_list("user_id", flat=True)
+        )
+        mentioned |= listening if parsed.channel else online_user_ids(listening)
+    with_keywords = others.filter(
+        Q(user__notify_props__first_name="true") | ~Q(user__notify_props__mention_keys="")
+    ).values_list("user_id", "user__first_name", "user__notify_props")
+    for user_id, first_name, notify_props in with_keywords:
+        keys = [k for k in str(notify_props.get("mention_keys", "")).split(",") if k.strip()]
+        if notify_props.get("first_name") == "true" and first_name:
+            keys.append(first_name)
+        if any(mentions_keyword(message, key) for key in keys):
+            mentioned.add(user_id)
+    return mentioned
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def _insert_post(
+    *,
+    author: User,
+    channel: Channel,
+    message: str,
+    root: Post | None,
+    post_type: str,
+    props: dict[str, Any],
+    file_ids: list[str],
+    pending_post_id: str = "",
+) -> Post:
+    """Store a post and move every counter it affects. Caller holds the transaction."""
+    now = now_ms()
+    post = Post(
+        user=author,
+        channel=channel,
+        root=root,
+        message=message,
+        type=post_type,
+        props=props,
+        hashtags="" if post_type.startswith(SYSTEM_TYPE_PREFIX) else parse_hashtags(message),
+        file_ids=file_ids,
+        pending_post_id=pending_post_id,
+        create_at=now,
+        update_at=now,
+    )
+    post.save(force_insert=True)
+
+    counts_as_unread = post_type not in JOIN_LEAVE_TYPES
+    channel_changes: dict[str, Any] = {"last_post_at": now, "update_at": now}
+    if root is None:
+        channel_changes["last_root_post_at"] = now
+    if counts_as_unread:
+        channel_changes["total_msg_count"] = F("total_msg_count") + 1
+        if root is None:
+            channel_changes["total_msg_count_root"] = F("total_msg_count_root") + 1
+    Channel.objects.filter(id=channel.id).update(**channel_changes)
+    totals = (
+        Channel.objects.filter(id=channel.id)
+        .values("total_msg_count", "total_msg_count_root", "last_post_at", "last_root_post_at")
+        .get()
+    )
+    for field_name, value in totals.items():
+        setattr(channel, field_name, value)
+
+    # Your own message is never unread to you.
+    ChannelMember.objects.filter(channel=channel, user=author).update(
+        msg_count=channel.total_msg_count,
+        msg_count_root=channel.total_msg_count_root,
+        last_viewed_at=now,
+        last_update_at=now,
+    )
+    if root is not None:
+        Post.objects.filter(id=root.id).update(
+            reply_count=F("reply_count") + 1, last_reply_at=now, update_at=now
+        )
+    return post
+
+
+def _count_mentions(*, channel: Channel, post: Post, user_ids: Iterable[str]) -> None:
+    user_ids = list(user_ids)
+    if not user_ids:
+        return
+    changes: dict[str, Any] = {
+        "mention_count": F("mention_count") + 1,
+        "last_update_at": post.create_at,
+    }
+    if post.root_id is None:
+        changes["mention_count_root"] = F("mention_count_root") + 1
+    ChannelMember.objects.filter(channel=channel, user_id__in=user_ids).update(**changes)
+
+
+@transaction.atomic
+def post_create(
+    *,
+    actor: User,
+    channel: Channel,
+    message: str,
+    root_id: str | None = "",
+    file_ids: list[str] | None = None,
+    props: dict[str, Any] | None = None,
+    post_type: str | None = "",
+    pending_post_id: str | None = "",
+) -> Post:
+    """Post a message as `actor`; every interface that writes a message calls this.
+
+    Raises NotFound when the actor cannot see the channel, PermissionDenied when they
+    may read but not post (not a member, archived), InvalidInput for bad content.
+    A repeated `pending_post_id` returns the post already made instead of a duplicate.
+    """
+    check_active(actor)
+    membership = channel_membership(user=actor, channel=channel)
+    if not can_read_channel(actor, channel, membership):
+        raise NotFound("Channel not found.", error_id="app.channel.get.existing.app_error")
+    if not can_post_in_channel(actor, channel, membership):
+        reason = "The channel is archived." if channel.is_archived else "Join the channel first."
+        raise PermissionDenied(f"You cannot post here. {reason}")
+    if _is_dm_with_deactivated_user(channel, actor):
+        raise PermissionDenied("You cannot message a deactivated user.")
+    clean_file_ids = _clean_file_ids(file_ids)
+    clean_message = _clean_message(message, has_files=bool(clean_file_ids))
+    clean_props = _clean_props(props)
+    clean_type = _clean_user_post_type(post_type)
+    pending = (pending_post_id or "")[:64]
+    if pending:
+        existing = Post.objects.filter(channel=channel, user=actor, pending_post_id=pending).first()
+        if existing is not None:
+            return existing
+    root = _resolve_root(root_id=root_id or "", channel=channel)
+
+    # Lock the channel row: counters and last_post_at move together per channel.
+    Channel.objects.select_for_update().filter(id=channel.id).values("id").get()
+    post = _insert_post(
+        author=actor,
+        channel=channel,
+        message=clean_message,
+        root=root,
+        post_type=clean_type,
+        props=clean_props,
+        file_ids=clean_file_ids,
+        pending_post_id=pending,
+    )
+    mentioned = _mentioned_user_ids(channel=channel, message=clean_message, author=actor)
+    _count_mentions(channel=channel, post=post, user_ids=mentioned)
+    publish_event(
+        "posted",
+        events.posted_data(post=post, channel=channel, author=actor, mentioned_user_ids=mentioned),
+        broadcast=Broadcast(channel_id=channel.id),
+    )
+    return post
+
+
+def _is_dm_with_deactivated_user(channel: Channel, actor: User) -> bool:
+    if channel.type != CHANNEL_DIRECT:
+        return False
+    return (
+        ChannelMember.objects.filter(channel=channel, user__delete_at__gt=0)
+        .exclude(user=actor)
+        .exists()
+    )
+
+
+def post_create_system(
+    *,
+    actor: User,
+    channel: Channel,
+    post_type: str,
+    message: str,
+    props: dict[str, Any] | None = None,
+) -> Post:
+    """Record a system message ("joined the channel", "changed the header"...).
+
+    For other services only: they have already checked that `actor` may do what the
+    message reports. No mentions are counted.
+    """
+    if not post_type.startswith(SYSTEM_TYPE_PREFIX):
+        raise ValueError(f"{post_type!r} is not a system post type")
+    post = _insert_post(
+        author=actor,
+        channel=channel,
+        message=message,
+        root=None,
+        post_type=post_type,
+        props={"username": actor.username, **(props or {})},
+        file_ids=[],
+    )
+    publish_event(
+        "posted",
+        events.posted_data(post=post, channel=channel, author=actor, mentioned_user_ids=()),
+        broadcast=Broadcast(channel_id=channel.id),
+    )
+    return post
+
+
+# --- edit, delete, pin -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_edit(
+    *,
+    actor: User,
+    post_id: str,
+    message: str | None = None,
+    props: dict[str, Any] | None = None,
+    file_ids: list[str] | None = None,
+) -> Post:
+    """Change a post's text (and props/files); the previous version goes to the history."""
+    check_active(actor)
+    post, channel, _membership = access_post(actor=actor, post_id=post_id)
+    if not can_edit_post(actor, post, channel):
+        raise PermissionDenied("You can only edit your own messages.")
+    post = Post.objects.select_for_update().get(id=post.id)
+    new_file_ids = post.file_ids if file_ids is None else _clean_file_ids(file_ids)
+    new_message = (
+        post.message if message is None else _clean_message(message, has_files=bool(new_file_ids))
+    )
+    new_props = post.props if props is None else _clean_props(props)
+    if (new_message, new_props, new_file_ids) == (post.message, post.props, post.file_ids):
+        return post
+    PostEdit.objects.create(
+        post=post,
+        message=post.message,
+        props=post.props,
+        file_ids=post.file_ids,
+        create_at=post.edit_at or post.create_at,
+    )
+    now = now_ms()
+    post.message = new_message
+    post.props = new_props
+    post.file_ids = new_file_ids
+    post.hashtags = parse_hashtags(new_message)
+    post.edit_at = now
+    post.update_at = now
+    post.save(update_fields=["message", "props", "file_ids", "hashtags", "edit_at", "update_at"])
+    publish_event(
+        "post_edited", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
+    )
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor: User, post_id: str) -> Post:
+    """Soft-delete a post; deleting a thread's root deletes its replies too."""
+    check_active(actor)
+    post, channel, membership = access_post(actor=actor, post_id=post_id)
+    if not can_delete_post(actor, post, channel, membership):
+        raise PermissionDenied("You can only delete your own messages.")
+    now = now_ms()
+    Post.objects.filter(Q(id=post.id) | Q(root_id=post.id), delete_at=0).update(
+        delete_at=now, update_at=now
+    )
+    if post.root_id:
+        Post.objects.filter(id=post.root_id).update(
+            reply_count=Greatest(F("reply_count") - 1, 0), update_at=now
+        )
+    post.delete_at = now
+    post.update_at = now
+    publish_event(
+        "post_deleted", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
+    )
+    return post
+
+
+@transaction.atomic
+def post_set_pinned(*, actor: User, post_id: str, pinned: bool) -> Post:
+    """Pin or unpin a post; any member who may post in the channel may do it."""
+    check_active(actor)
+    post, channel, membership = access_post(actor=actor, post_id=post_id)
+    if not can_post_in_channel(actor, channel, membership):
+        raise PermissionDenied("Only members of a live channel can pin messages.")
+    if post.is_pinned == pinned:
+        return post
+    post.is_pinned = pinned
+    post.update_at = now_ms()
+    post.save(update_fields=["is_pinned", "update_at"])
+    publish_event(
+        "post_edited", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
+    )
+    return post
+
+
+# --- reactions -------------------------------------------------------------------------------
+
+
+def _clean_emoji_name(emoji_name: object) -> str:
+    if not isinstance(emoji_name, str) or not EMOJI_NAME_RE.match(emoji_name):
+        raise InvalidInput(
+            "Emoji names are 1-64 letters, digits, '-', '+' or '_'.",
+            error_id="model.reaction.is_valid.emoji_name.app_error",
+        )
+    return emoji_name.lower()
+
+
+@transaction.atomic
+def reaction_add(*, actor: User, post_id: str, emoji_name: str) -> Reaction:
+    """React to a post; reacting twice with the same emoji changes nothing."""
+    check_active(actor)
+    name = _clean_emoji_name(emoji_name)
+    post, channel, membership = access_post(actor=actor, post_id=post_id)
+    if not can_post_in_channel(actor, channel, membership):
+        raise PermissionDenied("Only members of a live channel can react.")
+    reaction, created = Reaction.objects.get_or_create(
+        user=actor, post=post, emoji_name=name, defaults={"channel": channel}
+    )
+    if created:
+        Post.objects.filter(id=post.id).update(has_reactions=True, update_at=reaction.create_at)
+        publish_event(
+            "reaction_added",
+            events.reaction_data(reaction),
+            broadcast=Broadcast(channel_id=channel.id),
+        )
+    return reaction
+
+
+@transaction.atomic
+def reaction_remove(
+    *, actor: User, post_id: str, emoji_name: str, user: User | None = None
+) -> None:
+    """Remove a reaction; only its owner (or a system admin) may."""
+    check_active(actor)
+    owner = user or actor
+    if owner.id != actor.id and not actor.is_system_admin:
+        raise PermissionDenied("You can only remove your own reactions.")
+    name = _clean_emoji_name(emoji_name)
+    post, channel, membership = access_post(actor=actor, post_id=post_id)
+    if channel.is_archived:
+        raise PermissionDenied("The channel is archived.")
+    if membership is None and not actor.is_system_admin:
+        raise PermissionDenied("Only members of the channel can change reactions.")
+    reaction = Reaction.objects.filter(user=owner, post=post, emoji_name=name).first()
+    if reaction is None:
+        return
+    reaction.delete()
+    now = now_ms()
+    Post.objects.filter(id=post.id).update(
+        has_reactions=Reaction.objects.filter(post=post).exists(), update_at=now
+    )
+    reaction.update_at = now
+    publish_event(
+        "reaction_removed",
+        events.reaction_data(reaction),
+        broadcast=Broadcast(channel_id=channel.id),
+    )
+
+
+# --- saved (flagged) posts ---------------------------------------------------------------
+
+
+def post_flag(*, actor: User, post_id: str) -> None:
+    """Save a post for later, stored as Mattermost does: a `flagged_post` preference."""
+    post, _channel, _membership = access_post(actor=actor, post_id=post_id)
+    preference_save(
+        actor=actor,
+        user=actor,
+        preferences=[{"category": FLAGGED_POST_CATEGORY, "name": post.id, "value": "true"}],
+    )
+
+
+def post_unflag(*, actor: User, post_id: str) -> None:
+    check_active(actor)
+    if not is_valid_id(post_id):
+        raise InvalidInput("Invalid post id.")
+    preference_delete(
+        actor=actor,
+        user=actor,
+        preferences=[{"category": FLAGGED_POST_CATEGORY, "name": post_id, "value": "true"}],
+    )

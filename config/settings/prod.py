@@ -1,0 +1,29 @@
+"""Production: secrets and hosts from the environment with no defaults.
+
+Refuses to start with DEBUG on or with the development secret key.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+
+from .base import *  # noqa: F403
+from .dev_secret import DEV_SECRET_KEY
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+DATABASE_URL = env.str("DATABASE_URL")
+
+if DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a random value of at least 50 characters, "
+        "not the development default."
+    )
+
+SESSION_COOKIE_SECURE = env.bool("CONFAB_SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("CONFAB_HSTS_SECONDS", default=0)

@@ -1,0 +1,27 @@
+"""Test settings: fast hashing, eager Celery, locmem mail, in-memory files.
+
+The database comes from DATABASE_URL when set (CI uses PostgreSQL), SQLite otherwise.
+"""
+
+from config.env import VAR_DIR
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-for-the-confab-suite"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that subprocesses started by tests (a Celery worker)
+    # see the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-confab.sqlite3")}
