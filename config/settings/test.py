@@ -3,6 +3,8 @@
 The database comes from DATABASE_URL when set (CI uses PostgreSQL), SQLite otherwise.
 """
 
+import os
+
 from config.env import VAR_DIR
 
 from .base import *  # noqa: F403
@@ -23,5 +25,5 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that subprocesses started by tests (a Celery worker)
-    # see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-confab.sqlite3")}
+    # see the same test database; one per test process so runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-confab-{os.getpid()}.sqlite3")}
