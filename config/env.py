@@ -14,6 +14,8 @@ env = environ.Env()
 
 # Where the embedded mode keeps its state (SQLite, uploads, mail, celery queues).
 VAR_DIR = Path(env.str("CONFAB_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+# The embedded SQLite file and the test databases live here; make sure it exists.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = "production"
 

@@ -55,8 +55,10 @@ def user_create(
     system_admin: bool = False,
     auth_service: str = "",
 ) -> User:
-    """Create an account. The first account on the server becomes a system admin.
+    """Create an account. The first human account on the server becomes a system admin.
 
+    Bots never become admins, so they do not count as "first": a server whose first
+    account was a bot would otherwise have no one able to administer it.
     A `password` of None leaves the account without a usable password (bots, LDAP).
     """
     username = clean_username(username)
@@ -73,7 +75,7 @@ def user_create(
             "An account with that e-mail already exists.",
             error_id="app.user.save.email_exists.app_error",
         )
-    first_user = not User.objects.exists()
+    first_user = not User.objects.filter(is_bot=False).exists()
     roles = [ROLE_SYSTEM_USER]
     if (system_admin or first_user) and not is_bot:
         roles.append(ROLE_SYSTEM_ADMIN)

@@ -1,0 +1,58 @@
+# Confab: the two commands are `make run` and `make test`; everything else supports them.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BASE_STAMP := $(VENV)/.base-installed
+TEST_STAMP := $(VENV)/.test-installed
+# pytest-xdist workers; CI machines have 2 cores.
+TEST_WORKERS ?= auto
+
+.PHONY: run test demo user lint format migrate setup setup-test clean-var help
+
+help:
+	@echo "make run    set up and serve Confab on http://localhost:8065 (SQLite, no services)"
+	@echo "make test   set up and run the whole test suite (and the linters)"
+	@echo "make demo   fill the database with demo users, a team, channels and posts"
+	@echo "make lint   ruff and the layering rules"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(BASE_STAMP): requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/base.txt
+	touch $@
+
+$(TEST_STAMP): requirements/test.txt $(BASE_STAMP)
+	$(BIN)/pip install -q -r requirements/test.txt
+	touch $@
+
+setup: $(BASE_STAMP)
+
+setup-test: $(TEST_STAMP)
+
+migrate: setup
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py migrate --noinput -v 0
+
+run: migrate
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py collectstatic --noinput -v 0
+	BIN=$(BIN) deploy/scripts/run-embedded.sh
+
+demo: migrate
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py demo
+
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python tools/lint_rules.py
+
+test: setup-test lint
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+format: setup-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-var:
+	rm -rf var/
