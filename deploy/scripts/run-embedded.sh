@@ -11,7 +11,7 @@ PORT=${CONFAB_PORT:-8065}
 VAR=${CONFAB_VAR_DIR:-var}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
 
-mkdir -p "$VAR/celery/queue" "$VAR/celery/processed" "$VAR/mail" "$VAR/files" "$VAR/log"
+mkdir -p "$VAR/celery/queue" "$VAR/celery/processed" "$VAR/celery/control" "$VAR/mail" "$VAR/files" "$VAR/log"
 
 "$BIN/celery" -A config worker --beat --pool=solo --loglevel=INFO \
     --schedule "$VAR/celery/beat-schedule" >>"$VAR/log/celery.log" 2>&1 &

@@ -98,14 +98,14 @@ def _run_purge_through_worker(broker_url: str, var_dir: Path, transport_options:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_embedded_worker_runs_jobs_from_the_filesystem_queue(tmp_path):
-    queue = tmp_path / "celery" / "queue"
-    processed = tmp_path / "celery" / "processed"
-    queue.mkdir(parents=True)
-    processed.mkdir(parents=True)
+    folders = {name: tmp_path / "celery" / name for name in ("queue", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
     options = {
-        "data_folder_in": str(queue),
-        "data_folder_out": str(queue),
-        "processed_folder": str(processed),
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
     }
     _run_purge_through_worker("filesystem://", tmp_path, options)
 
