@@ -17,7 +17,7 @@ DATABASE_URL = env.str("DATABASE_URL")
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
-if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be a random value of at least 50 characters, "
         "not the development default."

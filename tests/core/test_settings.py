@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD_SECRET = "x" * 64
+GOOD_SECRET = "k3y-" * 16
 
 
 def _load_settings(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -91,6 +91,7 @@ def test_production_starts_with_real_secrets():
             "DJANGO_SECRET_KEY",
         ),
         ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "a" * 64}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
