@@ -28,10 +28,9 @@ if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 
 
-class AccountStatusFilter(DeleteAtFilter):
-    title = "account status"
-    live_label = "Active"
-    deleted_label = "Deactivated"
+class DeactivatedFilter(DeleteAtFilter):
+    title = "deactivated"
+    parameter_name = "deactivated"
 
 
 class SystemAdminFilter(admin.SimpleListFilter):
@@ -81,7 +80,7 @@ class UserAdmin(ConsoleModelAdmin):
         "created",
         "last_activity",
     )
-    list_filter = (AccountStatusFilter, SystemAdminFilter, "is_bot")
+    list_filter = (DeactivatedFilter, SystemAdminFilter, "is_bot")
     search_fields = ("username", "email", "first_name", "last_name", "nickname")
     ordering = ("username",)
     fieldsets = (

@@ -106,13 +106,20 @@ def user_create(
     return user
 
 
-def _bounded(value: str, field: str) -> str:
-    value = (value or "").strip()
+def _bounded(value: object, field: str) -> str:
+    """Strip and length-check a profile text; anything but text (or None) is refused.
+
+    Profile data comes straight from JSON, so a number or a list must be a 400, not a crash.
+    """
+    label = field.replace("_", " ").capitalize()
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{label} must be text.")
+    value = value.strip()
     limit = PROFILE_MAX_LENGTHS[field]
     if len(value) > limit:
-        raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()} is longer than {limit} characters."
-        )
+        raise InvalidInput(f"{label} is longer than {limit} characters.")
     return value
 
 

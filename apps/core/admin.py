@@ -34,20 +34,20 @@ def format_ms(ms: int | None) -> str:
 
 
 class DeleteAtFilter(admin.SimpleListFilter):
-    """Live rows (`delete_at` = 0) versus soft-deleted ones."""
+    """Soft-deleted rows (`delete_at` set) or live ones: `?<parameter_name>=yes|no`."""
 
-    title = "status"
-    parameter_name = "status"
-    live_label = "Active"
-    deleted_label = "Deleted"
+    title = "deleted"
+    parameter_name = "deleted"
+    live_label = "No"
+    deleted_label = "Yes"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        return [("active", self.live_label), ("deleted", self.deleted_label)]
+        return [("no", self.live_label), ("yes", self.deleted_label)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "active":
+        if self.value() == "no":
             return queryset.filter(delete_at=0)
-        if self.value() == "deleted":
+        if self.value() == "yes":
             return queryset.exclude(delete_at=0)
         return queryset
 
@@ -104,8 +104,9 @@ class ConsoleModelAdmin(admin.ModelAdmin):
         call: Callable[[Any, models.Model], object],
         *,
         done: str,
+        label: Callable[[Any], str] = str,
     ) -> None:
-        """Call `call(actor, obj)` for each object and report each outcome.
+        """Call `call(actor, obj)` for each object and report each outcome by `label(obj)`.
 
         Each service call is its own transaction, so a refused object does not undo
         the others. A domain error is shown with its message; anything else propagates.
@@ -119,9 +120,9 @@ class ConsoleModelAdmin(admin.ModelAdmin):
             try:
                 call(actor, obj)
             except ConfabError as exc:
-                self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+                self.message_user(request, f"{label(obj)}: {exc.message}", messages.ERROR)
             else:
-                succeeded.append(str(obj))
+                succeeded.append(label(obj))
                 self.log_change(request, obj, done)
         if succeeded:
             names = ", ".join(succeeded[:SUCCESS_NAMES_SHOWN])

@@ -43,7 +43,9 @@ pytestmark = pytest.mark.django_db
 
 def _create(username: str = "carol", email: str | None = None, **kwargs) -> User:
     kwargs.setdefault("password", UserFactory.password)
-    return user_create(username=username, email=email or f"{username}@example.com", **kwargs)
+    if email is None:
+        email = f"{username}@example.com"
+    return user_create(username=username, email=email, **kwargs)
 
 
 def _snapshot() -> list[tuple]:

@@ -1,6 +1,7 @@
 """Settings come from the environment; production refuses unsafe defaults."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD_SECRET = "k3y-" * 16
+GOOD_SECRET = secrets.token_urlsafe(50)
 
 
 def _load_settings(module: str, **env: str) -> subprocess.CompletedProcess:
