@@ -2,6 +2,7 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from apps.core.models import SoftDeleteModel
 from apps.core.timeutils import now_ms
@@ -72,6 +73,7 @@ class User(SoftDeleteModel, AbstractBaseUser):
     last_password_update = models.BigIntegerField(default=0)
     last_picture_update = models.BigIntegerField(default=0)
     last_activity_at = models.BigIntegerField(default=0)
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -116,8 +118,18 @@ class User(SoftDeleteModel, AbstractBaseUser):
         return self.is_staff
 
     def get_session_auth_hash(self) -> str:
-        # Deactivation changes the hash, so every browser session of the user ends at once.
-        return super().get_session_auth_hash() + ("" if self.delete_at == 0 else "x")
+        return self._get_session_auth_hash()
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Browser sessions carry this hash; changing the password or bumping
+        # `session_generation` (deactivation, "sign out everywhere") ends them all,
+        # and reactivation does not bring them back.
+        return salted_hmac(
+            "apps.accounts.User.session_auth_hash",
+            f"{self.password}|{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Preference(models.Model):

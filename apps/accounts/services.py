@@ -153,6 +153,9 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
         clean["email"] = clean_email(data["email"])
         if User.objects.filter(email=clean["email"]).exclude(id=user.id).exists():
             raise AlreadyExists("An account with that e-mail already exists.")
+        if clean["email"] != user.email:
+            # Verification proved the old address, not this one (Mattermost resets it too).
+            clean["email_verified"] = False
     for field in ("timezone", "notify_props"):
         if field in data:
             value = data[field]
@@ -200,7 +203,7 @@ def _active_system_admin_count() -> int:
 def user_deactivate(*, actor: User, user: User) -> User:
     """Deactivate an account: it can no longer sign in and its sessions end at once.
 
-    Browser sessions end because `User.get_session_auth_hash` changes with `delete_at`.
+    Browser sessions end because `session_generation` is part of their auth hash.
     """
     check_active(actor)
     if not can_manage_user(actor, user):
@@ -212,8 +215,18 @@ def user_deactivate(*, actor: User, user: User) -> User:
         raise InvalidInput("The last active system admin cannot be deactivated.")
     user.delete_at = now_ms()
     user.update_at = user.delete_at
-    user.save(update_fields=["delete_at", "update_at"])
-    Status.objects.filter(user=user).update(status=STATUS_OFFLINE, manual=False)
+    user.session_generation += 1
+    user.save(update_fields=["delete_at", "update_at", "session_generation"])
+    if (
+        Status.objects.filter(user=user)
+        .exclude(status=STATUS_OFFLINE)
+        .update(status=STATUS_OFFLINE, manual=False)
+    ):
+        publish_event(
+            "status_change",
+            {"status": STATUS_OFFLINE, "user_id": user.id},
+            broadcast=Broadcast(user_id=user.id),
+        )
     _publish_user_updated(user)
     return user
 
@@ -231,9 +244,14 @@ def user_activate(*, actor: User, user: User) -> User:
 
 
 @transaction.atomic
-def user_update_roles(*, actor: User, user: User, roles: Iterable[str]) -> User:
-    """Set system roles. Only system admins grant or revoke them."""
+def user_update_roles(*, actor: User, user: User, roles: str | Iterable[str]) -> User:
+    """Set system roles, given as a list or Mattermost's space-separated string.
+
+    Only system admins grant or revoke them.
+    """
     check_system_admin(actor)
+    if isinstance(roles, str):
+        roles = roles.split()
     wanted = list(dict.fromkeys(r for r in roles if r))
     unknown = [r for r in wanted if r not in SYSTEM_ROLES]
     if unknown:
@@ -250,8 +268,9 @@ def user_update_roles(*, actor: User, user: User, roles: Iterable[str]) -> User:
         and _active_system_admin_count() <= 1
     ):
         raise InvalidInput("The last system admin cannot lose the system admin role.")
-    model_update(instance=user, fields=["roles"], data={"roles": " ".join(wanted)})
-    _publish_user_updated(user)
+    user, changed = model_update(instance=user, fields=["roles"], data={"roles": " ".join(wanted)})
+    if changed:
+        _publish_user_updated(user)
     return user
 
 

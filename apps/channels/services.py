@@ -2,6 +2,7 @@
 archiving and read state."""
 
 import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,10 +48,15 @@ from apps.realtime.publish import Broadcast, publish_event
 from apps.teams.models import Team, TeamMember
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _channel_updated(channel: Channel) -> None:
+    # `channel` is a JSON string, not an object: Mattermost clients json-decode it.
     publish_event(
         "channel_updated",
-        {"channel_id": channel.id, "channel": channel_to_wire(channel)},
+        {"channel_id": channel.id, "channel": _json(channel_to_wire(channel))},
         broadcast=Broadcast(channel_id=channel.id),
     )
 
@@ -253,7 +259,8 @@ def channel_get_or_create_group(*, actor: User, user_ids: list[str]) -> Channel:
             publish_event(
                 "group_added",
                 {
-                    "teammate_ids": [u.id for u in users if u.id != user.id],
+                    # A JSON string, as Mattermost sends it (model.ArrayToJSON).
+                    "teammate_ids": _json([u.id for u in users if u.id != user.id]),
                     "channel_id": channel.id,
                 },
                 broadcast=Broadcast(user_id=user.id),
@@ -287,8 +294,12 @@ def channel_join(*, actor: User, channel_id: str) -> ChannelMember:
 
 @transaction.atomic
 def channel_member_add(*, actor: User, channel_id: str, user_id: str) -> ChannelMember:
-    """Add another team member to a public or private channel."""
+    """Add another team member to a public or private channel; adding yourself joins it."""
     channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    # Adding yourself is joining (Mattermost's POST /channels/{id}/members with your own
+    # id), which needs no right to add others; channel_join applies the joining rules.
+    if user_id == actor.id and membership is None:
+        return channel_join(actor=actor, channel_id=channel.id)
     if not can_add_channel_members(actor, channel, membership):
         raise PermissionDenied("You cannot add people to this channel.")
     user = User.objects.filter(id=user_id).first() if is_valid_id(user_id) else None
@@ -296,8 +307,6 @@ def channel_member_add(*, actor: User, channel_id: str, user_id: str) -> Channel
         raise NotFound("User not found.", error_id="app.user.missing_account.const")
     if not user.is_active:
         raise PermissionDenied("A deactivated user cannot be added.")
-    if user.id == actor.id and membership is None:
-        return channel_join(actor=actor, channel_id=channel.id)
     _require_team_member(user, channel.team)
     existing = channel_membership(user=user, channel=channel)
     if existing is not None:

@@ -62,7 +62,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]  # Paginator.count is a cached_property
-        return self.object_list[: self.COUNT_CAP].count()
+        # Without ORDER BY the database may stop after COUNT_CAP rows instead of sorting all.
+        return self.object_list.order_by()[: self.COUNT_CAP].count()
 
 
 class ConsoleModelAdmin(admin.ModelAdmin):

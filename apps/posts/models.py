@@ -63,6 +63,8 @@ class Post(SoftDeleteModel):
             models.Index(fields=["channel", "-create_at"], name="posts_channel_create"),
             models.Index(fields=["channel", "update_at"], name="posts_channel_update"),
             models.Index(fields=["root", "create_at"], name="posts_root_create"),
+            # Server-wide by age: the console's newest-first list and retention jobs.
+            models.Index(fields=["create_at"], name="posts_create"),
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,12 @@ from apps.posts.models import (
     Reaction,
 )
 from apps.posts.permissions import access_post, can_delete_post, can_edit_post
-from apps.posts.text import mentions_keyword, parse_hashtags, parse_mentions
+from apps.posts.text import (
+    mentions_keyword,
+    parse_hashtags,
+    parse_mentions,
+    username_candidates,
+)
 from apps.realtime.publish import Broadcast, publish_event
 
 FILE_IDS_MAX = 10
@@ -130,10 +135,16 @@ def _mentioned_user_ids(*, channel: Channel, message: str, author: User) -> set[
         return set(others.values_list("user_id", flat=True))
     mentioned: set[str] = set()
     parsed = parse_mentions(message)
-    if parsed.usernames:
-        mentioned |= set(
-            others.filter(user__username__in=parsed.usernames).values_list("user_id", flat=True)
+    if parsed.words:
+        by_name = dict(
+            others.filter(user__username__in=parsed.usernames).values_list(
+                "user__username", "user_id"
+            )
         )
+        for word in parsed.words:
+            name = next((n for n in username_candidates(word) if n in by_name), None)
+            if name is not None:
+                mentioned.add(by_name[name])
     if parsed.channel or parsed.here:
         listening = set(
             others.exclude(notify_props__ignore_channel_mentions="on")

@@ -3,10 +3,12 @@
 import re
 from dataclasses import dataclass, field
 
-# @name, where name may contain '.', '-', '_' but a trailing '.' belongs to the sentence.
-_MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9.\-_]*[a-z0-9_]|[a-z0-9])", re.IGNORECASE)
+# @word: a username may contain '.', '-' and '_', even at its end, so the word keeps
+# them; `username_candidates` decides whether they end the sentence instead.
+_MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9.\-_]*)", re.IGNORECASE)
 _HASHTAG_RE = re.compile(r"(?<![\w#])#([A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9])")
 _CODE_RE = re.compile(r"```.*?(```|$)|`[^`\n]*`", re.DOTALL)
+_TRAILING_PUNCTUATION = ".-_"
 
 CHANNEL_WIDE = frozenset({"channel", "all", "here"})
 HASHTAGS_MAX_LENGTH = 1000
@@ -14,9 +16,14 @@ HASHTAGS_MAX_LENGTH = 1000
 
 @dataclass
 class ParsedMentions:
-    usernames: set[str] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)  # after each @, lowercased, as written
     channel: bool = False  # @channel or @all
     here: bool = False
+
+    @property
+    def usernames(self) -> set[str]:
+        """Every username the words may stand for, to look them all up at once."""
+        return {name for word in self.words for name in username_candidates(word)}
 
 
 def _without_code(message: str) -> str:
@@ -24,16 +31,31 @@ def _without_code(message: str) -> str:
     return _CODE_RE.sub(" ", message)
 
 
+def username_candidates(word: str) -> list[str]:
+    """The names `@word` may mean, best first: the whole word, then the word without
+    each trailing '.', '-' or '_' in turn.
+
+    "@bob." names the user "bob." if there is one and "bob" otherwise, which is the
+    order Mattermost tries; stripping eagerly would make such usernames unmentionable.
+    """
+    candidates = [word]
+    while len(word) > 1 and word[-1] in _TRAILING_PUNCTUATION:
+        word = word[:-1]
+        candidates.append(word)
+    return candidates
+
+
 def parse_mentions(message: str) -> ParsedMentions:
     parsed = ParsedMentions()
     for match in _MENTION_RE.finditer(_without_code(message)):
-        name = match.group(1).lower()
-        if name in ("channel", "all"):
+        word = match.group(1).lower()
+        candidates = username_candidates(word)
+        if "channel" in candidates or "all" in candidates:
             parsed.channel = True
-        elif name == "here":
+        elif "here" in candidates:
             parsed.here = True
-        else:
-            parsed.usernames.add(name)
+        elif word not in parsed.words:
+            parsed.words.append(word)
     return parsed
 
 

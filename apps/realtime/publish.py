@@ -71,5 +71,10 @@ def publish_event(event: str, data: dict[str, Any], *, broadcast: Broadcast) -> 
 
 
 def _send(event: Event) -> None:
+    # Each transport on its own: one that fails (a hub whose Redis is down) must not
+    # keep the event from the others, nor undo a write that has already committed.
     for subscriber in list(_subscribers):
-        subscriber(event)
+        try:
+            subscriber(event)
+        except Exception:
+            logger.exception("Delivering %r through %r failed.", event.event, subscriber)

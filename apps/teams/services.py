@@ -157,7 +157,15 @@ def team_member_remove(*, actor: User, team_id: str, user_id: str) -> None:
     target_membership.delete_at = now_ms()
     target_membership.save(update_fields=["delete_at"])
     town_square = Channel.objects.filter(team=team, name="town-square").first()
-    ChannelMember.objects.filter(channel__team=team, user=target).delete()
+    left = ChannelMember.objects.filter(channel__team=team, user=target)
+    left_channel_ids = list(left.values_list("channel_id", flat=True))
+    left.delete()
+    for channel_id in left_channel_ids:
+        publish_event(
+            "user_removed",
+            {"user_id": target.id, "channel_id": channel_id, "remover_id": actor.id},
+            broadcast=Broadcast(channel_id=channel_id),
+        )
     if town_square is not None and not town_square.is_archived:
         post_create_system(
             actor=target,

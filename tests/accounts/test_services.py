@@ -376,6 +376,27 @@ def test_profile_update_merges_timezone_and_notify_props(alice):
     assert alice.notify_props["email"] == "true"
 
 
+def test_changing_email_marks_it_unverified(alice):
+    User.objects.filter(id=alice.id).update(email_verified=True)
+    alice.refresh_from_db()
+
+    user_update_profile(actor=alice, user=alice, data={"email": "alice@elsewhere.org"})
+
+    alice.refresh_from_db()
+    assert alice.email == "alice@elsewhere.org"
+    assert not alice.email_verified
+
+
+def test_restating_the_same_email_keeps_it_verified(alice):
+    User.objects.filter(id=alice.id).update(email_verified=True)
+    alice.refresh_from_db()
+
+    user_update_profile(actor=alice, user=alice, data={"email": " ALICE@example.com "})
+
+    alice.refresh_from_db()
+    assert alice.email_verified
+
+
 # --- user_set_password ------------------------------------------------------------------------
 
 
@@ -518,6 +539,28 @@ def test_deactivation_ends_existing_browser_sessions(alice):
     assert isinstance(get_user(request), AnonymousUser)
 
 
+def test_reactivation_does_not_revive_sessions_from_before_deactivation(admin, bob):
+    client = Client()
+    client.force_login(bob)
+
+    user_deactivate(actor=admin, user=bob)
+    user_activate(actor=admin, user=bob)
+
+    request = HttpRequest()
+    request.session = client.session
+    assert isinstance(get_user(request), AnonymousUser)
+
+
+def test_deactivation_tells_the_user_they_are_offline(alice, capture_events):
+    user_status_set(actor=alice, user=alice, status=STATUS_DND)
+
+    with capture_events() as events:
+        user_deactivate(actor=alice, user=alice)
+
+    [event] = events.named("status_change")
+    assert event.data == {"status": STATUS_OFFLINE, "user_id": alice.id}
+
+
 def test_deactivation_sets_presence_offline(alice):
     user_status_set(actor=alice, user=alice, status=STATUS_DND)
 
@@ -625,11 +668,27 @@ def test_system_admin_grants_the_system_admin_role(admin, bob, capture_events):
     assert [e.data for e in events.named("user_updated")] == [{"user_id": bob.id}]
 
 
+def test_setting_the_roles_a_user_already_has_publishes_nothing(admin, bob, capture_events):
+    with capture_events() as events:
+        user_update_roles(actor=admin, user=bob, roles=[ROLE_SYSTEM_USER])
+
+    bob.refresh_from_db()
+    assert bob.roles == ROLE_SYSTEM_USER
+    assert events == []
+
+
 def test_system_user_role_is_always_kept_and_duplicates_collapse(admin, bob):
     user_update_roles(actor=admin, user=bob, roles=[ROLE_SYSTEM_ADMIN, ROLE_SYSTEM_ADMIN, ""])
 
     bob.refresh_from_db()
     assert bob.roles == f"{ROLE_SYSTEM_USER} {ROLE_SYSTEM_ADMIN}"
+
+
+def test_roles_may_be_given_as_mattermosts_space_separated_string(admin, bob):
+    user_update_roles(actor=admin, user=bob, roles="system_user system_admin")
+
+    bob.refresh_from_db()
+    assert bob.is_system_admin
 
 
 def test_regular_user_cannot_change_roles(alice, bob):
