@@ -1,5 +1,6 @@
 """Writes to accounts: creation, profile, roles, deactivation, preferences, presence."""
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -325,7 +326,7 @@ def preference_save(*, actor: User, user: User, preferences: list[dict[str, Any]
         )
     publish_event(
         "preferences_changed",
-        {"preferences": [{"user_id": user.id, **p} for p in clean]},
+        {"preferences": json.dumps([{"user_id": user.id, **p} for p in clean])},
         broadcast=Broadcast(user_id=user.id),
     )
 
@@ -340,7 +341,7 @@ def preference_delete(*, actor: User, user: User, preferences: list[dict[str, An
         Preference.objects.filter(user=user, category=pref["category"], name=pref["name"]).delete()
     publish_event(
         "preferences_deleted",
-        {"preferences": [{"user_id": user.id, **p} for p in clean]},
+        {"preferences": json.dumps([{"user_id": user.id, **p} for p in clean])},
         broadcast=Broadcast(user_id=user.id),
     )
 

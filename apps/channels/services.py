@@ -522,7 +522,11 @@ def channel_unarchive(*, actor: User, channel_id: str) -> Channel:
         post_type=post_types.POST_TYPE_CHANNEL_RESTORED,
         message=f"@{actor.username} unarchived the channel.",
     )
-    _channel_updated(channel)
+    publish_event(
+        "channel_restored",
+        {"channel_id": channel.id, "team_id": channel.team_id or ""},
+        broadcast=Broadcast(channel_id=channel.id),
+    )
     return channel
 
 

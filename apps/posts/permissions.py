@@ -27,13 +27,16 @@ def access_post(
     return post, channel, membership
 
 
-def can_edit_post(actor: User, post: Post, channel: Channel) -> bool:
-    """Authors edit their own posts; team admins and system admins may edit others'."""
+def can_edit_post(
+    actor: User, post: Post, channel: Channel, membership: ChannelMember | None
+) -> bool:
+    """Authors edit their own posts while they are in the channel; team admins and
+    system admins may edit others'."""
     if not actor.is_active or post.is_system or post.delete_at:
         return False
     if channel.is_archived:
         return False
-    if post.user_id == actor.id:
+    if post.user_id == actor.id and membership is not None:
         return True
     if actor.is_system_admin:
         return True

@@ -355,8 +355,8 @@ def post_edit(
 ) -> Post:
     """Change a post's text (and props/files); the previous version goes to the history."""
     check_active(actor)
-    post, channel, _membership = access_post(actor=actor, post_id=post_id)
-    if not can_edit_post(actor, post, channel):
+    post, channel, membership = access_post(actor=actor, post_id=post_id)
+    if not can_edit_post(actor, post, channel, membership):
         raise PermissionDenied("You can only edit your own messages.")
     post = Post.objects.select_for_update().get(id=post.id)
     new_file_ids = post.file_ids if file_ids is None else _clean_file_ids(file_ids)

@@ -1,5 +1,6 @@
 """Account writes: creation, profile, password, deactivation, roles, preferences, status."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -801,16 +802,16 @@ def test_preference_save_inserts_then_replaces(alice, capture_events):
     ]
     [event] = events.named("preferences_changed")
     assert event.broadcast == Broadcast(user_id=alice.id)
-    assert event.data == {
-        "preferences": [
-            {
-                "user_id": alice.id,
-                "category": "display_settings",
-                "name": "use_military_time",
-                "value": "true",
-            }
-        ]
-    }
+    # A JSON string, as Mattermost sends it.
+    assert json.loads(event.data["preferences"]) == [
+        {
+            "user_id": alice.id,
+            "category": "display_settings",
+            "name": "use_military_time",
+            "value": "true",
+        }
+    ]
+    assert set(event.data) == {"preferences"}
 
 
 def test_preferences_at_the_length_limits_are_accepted(alice):
@@ -893,7 +894,7 @@ def test_preference_delete_removes_only_the_named_ones(alice, bob, capture_event
     assert _prefs(bob) == [("c", "a", ""), ("c", "b", "")]
     [event] = events.named("preferences_deleted")
     assert event.broadcast == Broadcast(user_id=alice.id)
-    assert [p["name"] for p in event.data["preferences"]] == ["a", "missing"]
+    assert [p["name"] for p in json.loads(event.data["preferences"])] == ["a", "missing"]
 
 
 # --- user_status_set --------------------------------------------------------------------------
