@@ -111,3 +111,20 @@ def test_production_flag_refuses_development_settings():
     result = _load_settings("config.settings.dev", CONFAB_ENV="production")
     assert result.returncode != 0
     assert "CONFAB_ENV=production" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import make_password; "
+        "print(make_password('Correct-Horse-7'))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "CONFAB_VAR_DIR": os.environ.get("CONFAB_VAR_DIR", str(ROOT / "var")),
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("argon2$argon2id$")
