@@ -8,7 +8,7 @@ import os
 from config.env import VAR_DIR
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, MIDDLEWARE
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-for-the-confab-suite"  # noqa: S105
@@ -22,6 +22,8 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Tests never serve collected static files (there is no collectstatic before them).
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that subprocesses started by tests (a Celery worker)
