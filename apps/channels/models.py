@@ -36,6 +36,22 @@ def default_member_notify_props() -> dict[str, str]:
     }
 
 
+class ChannelQuerySet(models.QuerySet):
+    def lock_rows(self, channel_ids: list[str]) -> dict[str, int]:
+        """Lock channel rows until the transaction ends; returns their current `delete_at`.
+
+        Every service that posts and changes memberships takes this lock first and in
+        id order, so lock order is always channel, then member rows: no deadlocks.
+        """
+        rows = (
+            self.select_for_update()
+            .filter(id__in=channel_ids)
+            .order_by("id")
+            .values_list("id", "delete_at")
+        )
+        return dict(rows)
+
+
 class Channel(SoftDeleteModel):
     """A channel; archiving sets `delete_at`. D and G channels belong to no team."""
 
@@ -59,6 +75,8 @@ class Channel(SoftDeleteModel):
         related_name="+",
     )
     props = models.JSONField(default=dict, blank=True)
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -87,6 +105,20 @@ class Channel(SoftDeleteModel):
         return self.delete_at != 0
 
 
+class ChannelMemberQuerySet(models.QuerySet):
+    def mark_read(self, *, total_msg_count: int, total_msg_count_root: int, at: int) -> int:
+        """Catch these memberships up with the channel: nothing unread, no mentions."""
+        return self.update(
+            msg_count=total_msg_count,
+            msg_count_root=total_msg_count_root,
+            mention_count=0,
+            mention_count_root=0,
+            urgent_mention_count=0,
+            last_viewed_at=at,
+            last_update_at=at,
+        )
+
+
 class ChannelMember(models.Model):
     """Membership with read state: unread = channel.total_msg_count - msg_count."""
 
@@ -103,6 +135,8 @@ class ChannelMember(models.Model):
     urgent_mention_count = models.BigIntegerField(default=0)
     notify_props = models.JSONField(default=default_member_notify_props)
     last_update_at = models.BigIntegerField(default=now_ms)
+
+    objects = ChannelMemberQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -333,6 +333,8 @@ def channel_member_remove(*, actor: User, channel_id: str, user_id: str) -> None
         if channel.name == TOWN_SQUARE:
             raise PermissionDenied("Nobody leaves Town Square; leave the team instead.")
         raise PermissionDenied("You cannot remove people from this channel.")
+    # Channel row first, then member rows: the order post_create uses.
+    Channel.objects.lock_rows([channel.id])
     deleted, _ = ChannelMember.objects.filter(channel=channel, user=target).delete()
     if not deleted:
         raise NotFound("That user is not a member of the channel.")
@@ -545,15 +547,7 @@ def channel_view(*, actor: User, channel_id: str) -> int:
         .values("total_msg_count", "total_msg_count_root")
         .get()
     )
-    ChannelMember.objects.filter(id=membership.id).update(
-        msg_count=totals["total_msg_count"],
-        msg_count_root=totals["total_msg_count_root"],
-        mention_count=0,
-        mention_count_root=0,
-        urgent_mention_count=0,
-        last_viewed_at=now,
-        last_update_at=now,
-    )
+    ChannelMember.objects.filter(id=membership.id).mark_read(**totals, at=now)
     publish_event(
         "channel_viewed", {"channel_id": channel.id}, broadcast=Broadcast(user_id=actor.id)
     )

@@ -31,10 +31,11 @@ from apps.posts.models import (
 )
 from apps.posts.permissions import access_post, can_delete_post, can_edit_post
 from apps.posts.text import (
-    mentions_keyword,
+    mentions_any_keyword,
     parse_hashtags,
     parse_mentions,
     username_candidates,
+    without_code,
 )
 from apps.realtime.publish import Broadcast, publish_event
 
@@ -42,6 +43,17 @@ FILE_IDS_MAX = 10
 PROPS_MAX_BYTES = 800_000
 EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
 USER_POST_TYPES = ("", "me")
+INTEGRATION_ONLY_PROPS = frozenset(
+    {
+        "from_webhook",
+        "from_bot",
+        "from_plugin",
+        "override_username",
+        "override_icon_url",
+        "override_icon_emoji",
+        "webhook_display_name",
+    }
+)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -74,7 +86,8 @@ def _clean_props(props: object) -> dict[str, Any]:
         )
     if len(json.dumps(props)) > PROPS_MAX_BYTES:
         raise InvalidInput("Props are too large.", error_id="model.post.is_valid.props.app_error")
-    return props
+    # Only integrations (webhooks, bots acting through them) may claim these.
+    return {k: v for k, v in props.items() if k not in INTEGRATION_ONLY_PROPS}
 
 
 def _clean_file_ids(file_ids: object) -> list[str]:
@@ -155,11 +168,12 @@ def _mentioned_user_ids(*, channel: Channel, message: str, author: User) -> set[
     with_keywords = others.filter(
         Q(user__notify_props__first_name="true") | ~Q(user__notify_props__mention_keys="")
     ).values_list("user_id", "user__first_name", "user__notify_props")
+    plain_text = without_code(message)
     for user_id, first_name, notify_props in with_keywords:
-        keys = [k for k in str(notify_props.get("mention_keys", "")).split(",") if k.strip()]
+        keys = str(notify_props.get("mention_keys", "")).split(",")
         if notify_props.get("first_name") == "true" and first_name:
             keys.append(first_name)
-        if any(mentions_keyword(message, key) for key in keys):
+        if mentions_any_keyword(plain_text, keys):
             mentioned.add(user_id)
     return mentioned
 
@@ -212,12 +226,11 @@ def _insert_post(
     for field_name, value in totals.items():
         setattr(channel, field_name, value)
 
-    # Your own message is never unread to you.
-    ChannelMember.objects.filter(channel=channel, user=author).update(
-        msg_count=channel.total_msg_count,
-        msg_count_root=channel.total_msg_count_root,
-        last_viewed_at=now,
-        last_update_at=now,
+    # Writing in a channel means having read it: nothing there is unread to the author.
+    ChannelMember.objects.filter(channel=channel, user=author).mark_read(
+        total_msg_count=channel.total_msg_count,
+        total_msg_count_root=channel.total_msg_count_root,
+        at=now,
     )
     if root is not None:
         Post.objects.filter(id=root.id).update(
@@ -271,14 +284,16 @@ def post_create(
     clean_props = _clean_props(props)
     clean_type = _clean_user_post_type(post_type)
     pending = (pending_post_id or "")[:64]
+
+    # Posts in one channel queue on its row: counters move together, a resend with the
+    # same pending id finds the first post, and an archive that just committed is seen.
+    if Channel.objects.lock_rows([channel.id]).get(channel.id):
+        raise PermissionDenied("You cannot post here. The channel is archived.")
     if pending:
         existing = Post.objects.filter(channel=channel, user=actor, pending_post_id=pending).first()
         if existing is not None:
             return existing
     root = _resolve_root(root_id=root_id or "", channel=channel)
-
-    # Lock the channel row: counters and last_post_at move together per channel.
-    Channel.objects.select_for_update().filter(id=channel.id).values("id").get()
     post = _insert_post(
         author=actor,
         channel=channel,
@@ -395,9 +410,10 @@ def post_delete(*, actor: User, post_id: str) -> Post:
     if not can_delete_post(actor, post, channel, membership):
         raise PermissionDenied("You can only delete your own messages.")
     now = now_ms()
-    Post.objects.filter(Q(id=post.id) | Q(root_id=post.id), delete_at=0).update(
-        delete_at=now, update_at=now
-    )
+    # The conditional update makes a concurrent second delete a no-op, as a later one is.
+    if not Post.objects.filter(id=post.id, delete_at=0).update(delete_at=now, update_at=now):
+        raise NotFound("Post not found.", error_id="app.post.get.app_error")
+    Post.objects.filter(root_id=post.id, delete_at=0).update(delete_at=now, update_at=now)
     if post.root_id:
         Post.objects.filter(id=post.root_id).update(
             reply_count=Greatest(F("reply_count") - 1, 0), update_at=now

@@ -26,7 +26,7 @@ class ParsedMentions:
         return {name for word in self.words for name in username_candidates(word)}
 
 
-def _without_code(message: str) -> str:
+def without_code(message: str) -> str:
     """Mentions and hashtags inside code spans do not count (as in Mattermost)."""
     return _CODE_RE.sub(" ", message)
 
@@ -47,7 +47,7 @@ def username_candidates(word: str) -> list[str]:
 
 def parse_mentions(message: str) -> ParsedMentions:
     parsed = ParsedMentions()
-    for match in _MENTION_RE.finditer(_without_code(message)):
+    for match in _MENTION_RE.finditer(without_code(message)):
         word = match.group(1).lower()
         candidates = username_candidates(word)
         if "channel" in candidates or "all" in candidates:
@@ -60,18 +60,26 @@ def parse_mentions(message: str) -> ParsedMentions:
 
 
 def mentions_keyword(message: str, keyword: str) -> bool:
-    """Whether `keyword` appears as a whole word (case-insensitive)."""
-    keyword = keyword.strip()
-    if not keyword:
+    """Whether `keyword` appears as a whole word (case-insensitive), outside code."""
+    return mentions_any_keyword(without_code(message), [keyword])
+
+
+def mentions_any_keyword(text_without_code: str, keywords: list[str]) -> bool:
+    """Whether any keyword appears as a whole word in text already stripped of code.
+
+    One alternation per call keeps a member with many keywords to a single scan.
+    """
+    words = sorted({k.strip() for k in keywords if k.strip()}, key=len, reverse=True)
+    if not words:
         return False
-    pattern = r"(?<![\w])" + re.escape(keyword) + r"(?![\w])"
-    return re.search(pattern, _without_code(message), re.IGNORECASE) is not None
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)"
+    return re.search(pattern, text_without_code, re.IGNORECASE) is not None
 
 
 def parse_hashtags(message: str) -> str:
     """Space-joined distinct hashtags, in order of appearance, bounded in length."""
     seen: list[str] = []
-    for match in _HASHTAG_RE.finditer(_without_code(message)):
+    for match in _HASHTAG_RE.finditer(without_code(message)):
         tag = "#" + match.group(1)
         if tag not in seen:
             seen.append(tag)

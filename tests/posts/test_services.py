@@ -527,3 +527,18 @@ def test_hidden_and_unknown_posts_cannot_be_saved(world: World) -> None:
     with pytest.raises(InvalidInput):
         post_unflag(actor=world.dave, post_id="nope")
     assert not Preference.objects.filter(user=world.dave, category=FLAGGED_POST_CATEGORY).exists()
+
+
+def test_users_cannot_claim_integration_only_props(world: World) -> None:
+    post = say(
+        world.alice,
+        world.lobby,
+        "totally from a webhook",
+        props={
+            "from_webhook": "true",
+            "override_username": "ceo",
+            "override_icon_url": "http://evil.example/x.png",
+            "card": "kept",
+        },
+    )
+    assert _stored(post).props == {"card": "kept"}

@@ -250,3 +250,13 @@ def test_viewing_a_channel_resets_messages_and_mentions(viewed: World, capture_e
 def test_viewing_needs_a_membership(world: World) -> None:
     with pytest.raises(PermissionDenied):
         channel_view(actor=world.dave, channel_id=world.lobby.id)
+
+
+def test_answering_a_direct_message_clears_your_own_unread_and_mention_badge(world: World):
+    say(world.alice, world.dm, "are you there?")
+    assert _counts(world.bob, world.dm) == (1, 1)
+
+    say(world.bob, world.dm, "yes")
+
+    assert _counts(world.bob, world.dm) == (0, 0)
+    assert _counts(world.alice, world.dm) == (1, 1)
