@@ -1,8 +1,9 @@
 """Channel access rules, in one place for services, selectors and every interface.
 
-Readers: members always; for a public channel also every member of its team; system
-admins may read public and private channels (for the console) but never the direct or
-group messages of others.
+Readers: members always; for a public channel also every member of its team and
+system admins. Nobody else reads a private channel, a direct or a group message.
+Managing a team channel (archive, roles, membership) is open to its managers even when
+they are not members: they may act on a private channel without reading it.
 """
 
 from apps.accounts.models import User
@@ -36,11 +37,9 @@ def can_read_channel(actor: User, channel: Channel, membership: ChannelMember | 
         return False
     if membership is not None:
         return True
-    if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+    if channel.type != CHANNEL_OPEN:
         return False
-    if actor.is_system_admin:
-        return True
-    return channel.type == CHANNEL_OPEN and _is_team_member(actor, channel.team_id)
+    return actor.is_system_admin or _is_team_member(actor, channel.team_id)
 
 
 def access_channel(*, actor: User, channel_id: str) -> tuple[Channel, ChannelMember | None]:
@@ -50,14 +49,36 @@ def access_channel(*, actor: User, channel_id: str) -> tuple[Channel, ChannelMem
     cannot be probed.
     """
     check_active(actor)
-    channel = (
-        Channel.objects.select_related("team").filter(id=channel_id).first()
-        if is_valid_id(channel_id)
-        else None
-    )
+    channel = _channel_or_none(channel_id)
     membership = channel_membership(user=actor, channel=channel) if channel else None
     if channel is None or not can_read_channel(actor, channel, membership):
-        raise NotFound("Channel not found.", error_id="app.channel.get.existing.app_error")
+        raise _channel_not_found()
+    return channel, membership
+
+
+def _channel_or_none(channel_id: str) -> Channel | None:
+    if not is_valid_id(channel_id):
+        return None
+    return Channel.objects.select_related("team").filter(id=channel_id).first()
+
+
+def _channel_not_found() -> NotFound:
+    return NotFound("Channel not found.", error_id="app.channel.get.existing.app_error")
+
+
+def access_channel_to_manage(
+    *, actor: User, channel_id: str
+) -> tuple[Channel, ChannelMember | None]:
+    """Fetch a channel for a management verb: its readers, plus its managers for team
+    channels. Reading its posts still needs `access_channel`."""
+    check_active(actor)
+    channel = _channel_or_none(channel_id)
+    membership = channel_membership(user=actor, channel=channel) if channel else None
+    if channel is None or not (
+        can_read_channel(actor, channel, membership)
+        or (channel.team_id is not None and is_channel_manager(actor, channel, membership))
+    ):
+        raise _channel_not_found()
     return channel, membership
 
 

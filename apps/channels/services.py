@@ -24,6 +24,7 @@ from apps.channels.models import (
 )
 from apps.channels.permissions import (
     access_channel,
+    access_channel_to_manage,
     can_add_channel_members,
     can_archive_channel,
     can_edit_channel_properties,
@@ -295,7 +296,7 @@ def channel_join(*, actor: User, channel_id: str) -> ChannelMember:
 @transaction.atomic
 def channel_member_add(*, actor: User, channel_id: str, user_id: str) -> ChannelMember:
     """Add another team member to a public or private channel; adding yourself joins it."""
-    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    channel, membership = access_channel_to_manage(actor=actor, channel_id=channel_id)
     # Adding yourself is joining (Mattermost's POST /channels/{id}/members with your own
     # id), which needs no right to add others; channel_join applies the joining rules.
     if user_id == actor.id and membership is None:
@@ -325,7 +326,7 @@ def channel_member_add(*, actor: User, channel_id: str, user_id: str) -> Channel
 @transaction.atomic
 def channel_member_remove(*, actor: User, channel_id: str, user_id: str) -> None:
     """Leave a channel, or (as its admin) remove someone from it."""
-    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    channel, membership = access_channel_to_manage(actor=actor, channel_id=channel_id)
     target = actor if user_id == actor.id else User.objects.filter(id=user_id).first()
     if target is None:
         raise NotFound("User not found.", error_id="app.user.missing_account.const")
@@ -364,7 +365,7 @@ def channel_member_set_admin(
     *, actor: User, channel_id: str, user_id: str, admin: bool
 ) -> ChannelMember:
     """Grant or revoke the channel admin role; only channel managers may."""
-    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    channel, membership = access_channel_to_manage(actor=actor, channel_id=channel_id)
     if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
         raise InvalidInput("Direct and group messages have no channel admins.")
     if not is_channel_manager(actor, channel, membership):
@@ -478,7 +479,7 @@ def channel_update(*, actor: User, channel_id: str, patch: dict[str, Any]) -> Ch
 @transaction.atomic
 def channel_archive(*, actor: User, channel_id: str) -> Channel:
     """Archive a channel: read-only from now on, hidden from lists."""
-    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    channel, membership = access_channel_to_manage(actor=actor, channel_id=channel_id)
     if not can_archive_channel(actor, channel, membership):
         if channel.name == TOWN_SQUARE:
             raise InvalidInput("Town Square cannot be archived.")
@@ -507,7 +508,7 @@ def channel_archive(*, actor: User, channel_id: str) -> Channel:
 
 @transaction.atomic
 def channel_unarchive(*, actor: User, channel_id: str) -> Channel:
-    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    channel, membership = access_channel_to_manage(actor=actor, channel_id=channel_id)
     if not is_channel_manager(actor, channel, membership) or channel.type not in (
         CHANNEL_OPEN,
         CHANNEL_PRIVATE,

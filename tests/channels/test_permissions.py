@@ -13,6 +13,7 @@ from apps.accounts.services import user_deactivate
 from apps.channels.models import Channel
 from apps.channels.permissions import (
     access_channel,
+    access_channel_to_manage,
     can_add_channel_members,
     can_archive_channel,
     can_edit_channel_properties,
@@ -25,6 +26,7 @@ from apps.channels.permissions import (
 from apps.channels.services import channel_archive, channel_member_add, channel_member_remove
 from apps.core.errors import NotAuthenticated, NotFound
 from apps.core.ids import new_id
+from apps.posts.selectors import post_list_in_channel
 from apps.teams.services import team_member_remove
 from tests.channels.world import World
 
@@ -103,7 +105,7 @@ ACCESS_MATRIX = {
     ("deactivated member", "dm"): SIGNED_OUT,
     ("deactivated member", "group"): SIGNED_OUT,
     ("system admin", "lobby"): OK_NOT_MEMBER,
-    ("system admin", "secret"): OK_NOT_MEMBER,
+    ("system admin", "secret"): HIDDEN,
     ("system admin", "dm"): HIDDEN,
     ("system admin", "group"): HIDDEN,
 }
@@ -306,3 +308,33 @@ def test_nobody_may_post_in_an_archived_channel(world: World) -> None:
     channel_archive(actor=world.alice, channel_id=world.lobby.id)
     assert not _can(world, can_post_in_channel, "alice", world.lobby)
     assert not _can(world, can_post_in_channel, "bob", world.lobby)
+
+
+@pytest.mark.parametrize("manager_name", ["owner", "admin"])
+def test_team_and_system_admins_manage_a_private_channel_without_reading_it(
+    world: World, manager_name: str
+) -> None:
+    manager = getattr(world, manager_name)
+    with pytest.raises(NotFound):
+        access_channel(actor=manager, channel_id=world.secret.id)
+    with pytest.raises(NotFound):
+        post_list_in_channel(actor=manager, channel_id=world.secret.id)
+
+    channel, membership = access_channel_to_manage(actor=manager, channel_id=world.secret.id)
+    assert (channel.id, membership) == (world.secret.id, None)
+    channel_archive(actor=manager, channel_id=world.secret.id)
+    assert Channel.objects.get(id=world.secret.id).is_archived
+
+
+@pytest.mark.parametrize("outsider_name", ["dave", "outsider"])
+def test_non_managers_cannot_reach_a_private_channel_to_manage_it(
+    world: World, outsider_name: str
+) -> None:
+    with pytest.raises(NotFound):
+        access_channel_to_manage(actor=getattr(world, outsider_name), channel_id=world.secret.id)
+
+
+def test_nobody_manages_the_direct_messages_of_others(world: World) -> None:
+    for actor in (world.admin, world.owner):
+        with pytest.raises(NotFound):
+            access_channel_to_manage(actor=actor, channel_id=world.dm.id)

@@ -161,7 +161,8 @@ def test_a_repeated_pending_post_id_returns_the_first_post(world: World, capture
     ("actor_name", "channel_name", "error"),
     [
         ("dave", "lobby", PermissionDenied),  # may read, has not joined
-        ("admin", "secret", PermissionDenied),  # reads for the console, never posts
+        ("admin", "lobby", PermissionDenied),  # may read a public channel, has not joined
+        ("admin", "secret", NotFound),  # a private channel is for its members only
         ("dave", "secret", NotFound),
         ("dave", "dm", NotFound),
         ("carol", "dm", NotFound),
