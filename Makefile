@@ -16,7 +16,14 @@ help:
 	@echo "make demo   fill the database with demo users, a team, channels and posts"
 	@echo "make lint   ruff and the layering rules"
 
+# Checked before the venv is made, so an old interpreter fails here with a clear message
+# rather than later with a syntax or install error.
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Confab needs Python 3.11 or newer; PYTHON=$(PYTHON) is" \
+			"$$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
+		echo "Install Python 3.11+ and pass it, e.g.: make PYTHON=python3.11 run" >&2; \
+		exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 

@@ -1,7 +1,8 @@
 """System console: user accounts.
 
 Rows are view-only; deactivation, reactivation and the system admin role change through
-actions that call the accounts services, and "Add user" calls `user_create`.
+actions that call the accounts services, and "Add user" calls `user_create` (and
+`user_update_roles` with the signed-in admin as actor, for a new system admin).
 """
 
 from django import forms
@@ -9,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -226,7 +228,8 @@ class UserAdmin(ConsoleModelAdmin):
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
     ) -> HttpResponse:
-        """Render Django's add page for `UserAddForm`; saving calls `user_create`."""
+        """Render Django's add page for `UserAddForm`; saving calls `user_create`, then
+        `user_update_roles` if "System admin" is ticked."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         if request.method == "POST":
@@ -234,14 +237,7 @@ class UserAdmin(ConsoleModelAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    user = user_create(
-                        username=data["username"],
-                        email=data["email"],
-                        password=data["password1"],
-                        first_name=data["first_name"],
-                        last_name=data["last_name"],
-                        system_admin=data["system_admin"],
-                    )
+                    user = _add_user(request.user, data)
                 except ConfabError as exc:
                     form.add_error(None, exc.message)
                 else:
@@ -270,3 +266,21 @@ class UserAdmin(ConsoleModelAdmin):
             **(extra_context or {}),
         }
         return self.render_change_form(request, context, add=True, form_url=form_url)
+
+
+def _add_user(actor: User, data: dict) -> User:
+    """Create the account and grant the admin role in one transaction: a refused grant
+    leaves no account behind."""
+    with transaction.atomic():
+        user = user_create(
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
+        if data["system_admin"]:
+            user = user_update_roles(
+                actor=actor, user=user, roles=[*user.role_list, ROLE_SYSTEM_ADMIN]
+            )
+    return user

@@ -42,9 +42,10 @@ class UserManager(BaseUserManager):
         return user_create(username=username, email=email, password=password, **extra)
 
     def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
-        from apps.accounts.services import user_create
+        """Django's `createsuperuser` command: the server operator, so no actor is checked."""
+        from apps.accounts.services import user_create_by_operator
 
-        return user_create(
+        return user_create_by_operator(
             username=username, email=email, password=password, system_admin=True, **extra
         )
 

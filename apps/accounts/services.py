@@ -53,7 +53,6 @@ def user_create(
     locale: str = "en",
     is_bot: bool = False,
     bot_description: str = "",
-    system_admin: bool = False,
     auth_service: str = "",
 ) -> User:
     """Create an account. The first human account on the server becomes a system admin.
@@ -61,6 +60,8 @@ def user_create(
     Bots never become admins, so they do not count as "first": a server whose first
     account was a bot would otherwise have no one able to administer it.
     A `password` of None leaves the account without a usable password (bots, LDAP).
+    No other account is made an admin here; a signed-in admin grants the role with
+    `user_update_roles`, the server operator with `user_create_by_operator`.
     """
     username = clean_username(username)
     email = clean_email(email)
@@ -78,7 +79,7 @@ def user_create(
         )
     first_user = not User.objects.filter(is_bot=False).exists()
     roles = [ROLE_SYSTEM_USER]
-    if (system_admin or first_user) and not is_bot:
+    if first_user and not is_bot:
         roles.append(ROLE_SYSTEM_ADMIN)
     user = User(
         username=username,
@@ -104,6 +105,35 @@ def user_create(
     except IntegrityError as exc:
         raise AlreadyExists("That username or e-mail is taken.") from exc
     publish_event("new_user", {"user_id": user.id}, broadcast=Broadcast(user_id=user.id))
+    return user
+
+
+@transaction.atomic
+def user_create_by_operator(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    system_admin: bool,
+    **profile: Any,
+) -> User:
+    """Create an account, as a system admin if `system_admin`, for the server operator.
+
+    Only for trusted operator interfaces: manage.py commands (`createuser`,
+    `createsuperuser`) run by whoever runs the server. There is no actor, so nothing
+    is checked; never call this from a request handler, which must use `user_create`
+    and then `user_update_roles(actor=...)`. `profile` takes `user_create`'s other
+    keyword arguments.
+    """
+    if system_admin and profile.get("is_bot"):
+        raise InvalidInput("A bot cannot be a system admin.")
+    user = user_create(username=username, email=email, password=password, **profile)
+    if system_admin and not user.is_system_admin:
+        user, _ = model_update(
+            instance=user,
+            fields=["roles"],
+            data={"roles": " ".join([*user.role_list, ROLE_SYSTEM_ADMIN])},
+        )
     return user
 
 

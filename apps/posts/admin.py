@@ -1,9 +1,9 @@
 """System console: posts. View-only; deleting goes through `post_delete`.
 
 The posts table is the biggest one, so the list never counts past a cap, offers no
-filter over foreign keys, and sorts only by time. Direct and group messages are left out:
-system admins may read public and private channels, never others' private conversations
-(see `apps.channels.permissions`).
+filter over foreign keys, and sorts only by time. Rows come from `post_list_for_console`,
+which leaves out direct and group messages: system admins may read public and private
+channels, never others' private conversations.
 """
 
 from django.contrib import admin
@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from apps.accounts.models import User
-from apps.channels.models import CHANNEL_OPEN, CHANNEL_PRIVATE
 from apps.core.admin import (
     CappedCountPaginator,
     ConsoleModelAdmin,
@@ -21,6 +20,7 @@ from apps.core.admin import (
     format_ms,
 )
 from apps.posts.models import SYSTEM_TYPE_PREFIX, Post, PostEdit, Reaction
+from apps.posts.selectors import post_list_for_console
 from apps.posts.services import post_delete
 
 MESSAGE_EXCERPT_CHARS = 80
@@ -112,12 +112,8 @@ class PostAdmin(ConsoleModelAdmin):
     actions = ("delete_posts",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(channel__type__in=(CHANNEL_OPEN, CHANNEL_PRIVATE))
-            .select_related("user", "channel")
-        )
+        # The list, the detail pages and the actions all read through this selector.
+        return post_list_for_console(actor=request.user)
 
     @admin.display(description="Message")
     def excerpt(self, post: Post) -> str:

@@ -3,7 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Preference, User
-from apps.accounts.permissions import check_active
+from apps.accounts.permissions import check_active, check_system_admin
+from apps.channels.models import CHANNEL_OPEN, CHANNEL_PRIVATE, ChannelMember
 from apps.channels.permissions import access_channel
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.ids import is_valid_id
@@ -126,3 +127,24 @@ def post_edit_history(*, actor: User, post_id: str) -> QuerySet[PostEdit]:
     if post.user_id != actor.id:
         raise NotFound("Post not found.", error_id="app.post.get.app_error")
     return PostEdit.objects.filter(post=post).order_by("-replaced_at")
+
+
+def post_list_for_console(*, actor: User) -> QuerySet[Post]:
+    """Posts the console may show a system admin, deleted ones included: those of public
+    channels and of private channels the admin belongs to.
+
+    Like everyone else, admins never read private channels they are not in, nor the
+    direct or group messages of others.
+    """
+    check_system_admin(actor)
+    return (
+        Post.objects.filter(
+            Q(channel__type=CHANNEL_OPEN)
+            | Q(
+                channel__type=CHANNEL_PRIVATE,
+                channel_id__in=ChannelMember.objects.filter(user=actor).values("channel_id"),
+            )
+        )
+        .select_related("user", "channel")
+        .order_by("-create_at", "-id")
+    )

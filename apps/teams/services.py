@@ -1,5 +1,6 @@
 """Writes to teams: create, join, add, leave/remove, roles and settings."""
 
+import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,12 @@ from apps.teams.permissions import (
     team_membership,
 )
 from apps.teams.validators import clean_team_name
+from apps.teams.wire import team_member_to_wire, team_to_wire
+
+
+def _json(value: object) -> str:
+    # Mattermost sends nested objects in event data as JSON strings; clients json-decode them.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @transaction.atomic
@@ -192,7 +199,7 @@ def team_member_set_admin(*, actor: User, team_id: str, user_id: str, admin: boo
         member.save(update_fields=["scheme_admin"])
         publish_event(
             "memberrole_updated",
-            {"member": {"team_id": team.id, "user_id": member.user_id, "roles": member.roles}},
+            {"member": _json(team_member_to_wire(member))},
             broadcast=Broadcast(user_id=member.user_id),
         )
     return member
@@ -227,7 +234,12 @@ def team_update(*, actor: User, team_id: str, patch: dict[str, Any]) -> Team:
         data["type"] = patch["type"]
     team, changed = model_update(instance=team, fields=list(data), data=data)
     if changed:
-        publish_event("update_team", {"team_id": team.id}, broadcast=Broadcast(team_id=team.id))
+        # Every member receives it, so the team is sanitized (no invite id or e-mail).
+        publish_event(
+            "update_team",
+            {"team_id": team.id, "team": _json(team_to_wire(team, can_manage=False))},
+            broadcast=Broadcast(team_id=team.id),
+        )
     return team
 
 

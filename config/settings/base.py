@@ -89,25 +89,36 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery broker ---------------------------------------------
+# Embedded default (no REDIS_URL): the in-memory channel layer and a local-memory cache, which
+# only work within one process. prod.py requires REDIS_URL and rebuilds these from it.
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CHANNEL_LAYERS = {
+
+def channel_layers_for(redis_url: str) -> dict:
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [redis_url]},
         }
     }
-    CACHES = {
+
+
+def caches_for(redis_url: str) -> dict:
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
             "KEY_PREFIX": "confab",
         }
     }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CHANNEL_LAYERS = channel_layers_for(REDIS_URL)
+CACHES = caches_for(REDIS_URL)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

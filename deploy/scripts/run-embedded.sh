@@ -11,6 +11,14 @@ PORT=${CONFAB_PORT:-8065}
 VAR=${CONFAB_VAR_DIR:-var}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
 
+# The address daphne really binds, written as a URL: "localhost" for the loopback default,
+# brackets around an IPv6 address.
+case "$HOST" in
+    127.0.0.1) URL_HOST=localhost ;;
+    *:*) URL_HOST="[$HOST]" ;;
+    *) URL_HOST=$HOST ;;
+esac
+
 mkdir -p "$VAR/celery/queue" "$VAR/celery/processed" "$VAR/celery/control" "$VAR/mail" "$VAR/files" "$VAR/log"
 
 "$BIN/celery" -A config worker --beat --pool=solo --loglevel=INFO \
@@ -20,8 +28,8 @@ trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EX
 
 cat <<MSG
 
-  Confab is running at http://localhost:$PORT
-  System console:       http://localhost:$PORT/admin/
+  Confab is running at http://$URL_HOST:$PORT
+  System console:       http://$URL_HOST:$PORT/admin/
   Background jobs:      Celery worker + beat (log: $VAR/log/celery.log)
 
   Create the first account (it becomes the system admin):

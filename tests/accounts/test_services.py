@@ -28,6 +28,7 @@ from apps.accounts.services import (
     session_purge_expired,
     user_activate,
     user_create,
+    user_create_by_operator,
     user_deactivate,
     user_set_password,
     user_status_set,
@@ -47,6 +48,16 @@ def _create(username: str = "carol", email: str | None = None, **kwargs) -> User
     if email is None:
         email = f"{username}@example.com"
     return user_create(username=username, email=email, **kwargs)
+
+
+def _create_admin(username: str) -> User:
+    """A later system admin, made the way the server operator makes one."""
+    return user_create_by_operator(
+        username=username,
+        email=f"{username}@example.com",
+        password=UserFactory.password,
+        system_admin=True,
+    )
 
 
 def _snapshot() -> list[tuple]:
@@ -73,15 +84,93 @@ def test_first_user_stays_admin_after_more_users_arrive(admin, alice, bob):
     assert User.objects.filter(roles__contains=ROLE_SYSTEM_ADMIN).count() == 1
 
 
-def test_system_admin_flag_makes_a_later_user_admin(admin):
-    assert _create("deputy", system_admin=True).is_system_admin
+def test_user_create_takes_no_system_admin_flag(admin):
+    """Only the first-account rule makes admins here; request input cannot ask for it."""
+    before = _snapshot()
+
+    with pytest.raises(TypeError):
+        _create("deputy", system_admin=True)
+
+    assert _snapshot() == before
 
 
 def test_bot_never_becomes_system_admin_even_as_first_account():
-    bot = _create("firstbot", password=None, is_bot=True, system_admin=True)
+    bot = _create("firstbot", password=None, is_bot=True)
 
     assert bot.is_bot
     assert not bot.is_system_admin
+
+
+# --- user_create_by_operator ------------------------------------------------------------------
+
+
+def test_operator_makes_a_later_user_system_admin(admin):
+    deputy = _create_admin("deputy")
+
+    deputy.refresh_from_db()
+    assert deputy.role_list == [ROLE_SYSTEM_USER, ROLE_SYSTEM_ADMIN]
+
+
+def test_operator_without_the_flag_makes_a_plain_user(admin):
+    user = user_create_by_operator(
+        username="plain",
+        email="plain@example.com",
+        password=UserFactory.password,
+        system_admin=False,
+    )
+
+    assert user.role_list == [ROLE_SYSTEM_USER]
+
+
+def test_operator_first_account_is_system_admin_even_without_the_flag():
+    user = user_create_by_operator(
+        username="first",
+        email="first@example.com",
+        password=UserFactory.password,
+        system_admin=False,
+    )
+
+    assert user.is_system_admin
+
+
+def test_operator_passes_profile_fields_to_user_create(admin):
+    user = user_create_by_operator(
+        username="Dora",
+        email="dora@example.com",
+        password=UserFactory.password,
+        system_admin=True,
+        first_name=" Dora ",
+        locale="fr",
+    )
+
+    assert (user.username, user.first_name, user.locale) == ("dora", "Dora", "fr")
+    assert user.check_password(UserFactory.password)
+
+
+def test_operator_cannot_make_a_bot_system_admin(admin):
+    before = _snapshot()
+
+    with pytest.raises(InvalidInput):
+        user_create_by_operator(
+            username="adminbot",
+            email="adminbot@example.com",
+            password=None,
+            system_admin=True,
+            is_bot=True,
+        )
+
+    assert _snapshot() == before
+
+
+def test_operator_create_is_refused_like_user_create(admin):
+    before = _snapshot()
+
+    with pytest.raises(AlreadyExists):
+        user_create_by_operator(
+            username="root", email="other@example.com", password=None, system_admin=True
+        )
+
+    assert _snapshot() == before
 
 
 def test_first_human_becomes_system_admin_even_after_a_bot():
@@ -500,7 +589,7 @@ def test_last_active_system_admin_cannot_be_deactivated(admin, alice):
 
 
 def test_system_admin_can_leave_when_another_admin_remains(admin):
-    deputy = _create("deputy", system_admin=True)
+    deputy = _create_admin("deputy")
 
     user_deactivate(actor=admin, user=admin)
 
@@ -511,7 +600,7 @@ def test_system_admin_can_leave_when_another_admin_remains(admin):
 
 
 def test_deactivated_admins_do_not_count_towards_the_last_admin_rule(admin):
-    deputy = _create("deputy", system_admin=True)
+    deputy = _create_admin("deputy")
     user_deactivate(actor=admin, user=deputy)
 
     with pytest.raises(InvalidInput):
@@ -614,7 +703,7 @@ def test_deactivating_an_inactive_user_changes_nothing(admin, bob, capture_event
     ],
 )
 def test_deactivated_user_actions_raise_not_authenticated(admin, bob, action):
-    deputy = _create("deputy", system_admin=True)
+    deputy = _create_admin("deputy")
     user_deactivate(actor=admin, user=deputy)
     deputy.refresh_from_db()
 

@@ -9,9 +9,15 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import ROLE_SYSTEM_ADMIN, User
-from apps.accounts.services import user_create, user_deactivate
+from apps.accounts.services import user_create, user_deactivate, user_update_roles
 from apps.channels.models import CHANNEL_PRIVATE, TOWN_SQUARE, Channel
-from apps.channels.services import channel_archive, channel_get_or_create_direct, channel_join
+from apps.channels.services import (
+    channel_archive,
+    channel_get_or_create_direct,
+    channel_get_or_create_group,
+    channel_join,
+)
+from apps.core.errors import PermissionDenied
 from apps.posts.models import Post
 from apps.posts.services import post_create, post_delete, post_set_pinned
 from apps.teams.models import Team, TeamMember
@@ -205,6 +211,21 @@ def test_post_list_leaves_out_direct_messages(console: Client, world: World):
     assert console.get(change).status_code == 302  # "does not exist" back to the index
 
 
+def test_post_list_leaves_out_group_messages(console: Client, world: World):
+    carol = UserFactory(username="carol")
+    group = channel_get_or_create_group(actor=world.alice, user_ids=[world.admin.id, carol.id])
+    gm_post = post_create(actor=world.alice, channel=group, message="group whisper")
+    secret_post = post_create(actor=world.admin, channel=world.secret, message="private note")
+
+    listed = result_ids(console, POSTS)
+    assert secret_post.id in listed  # the admin created, so belongs to, this private channel
+    assert gm_post.id not in listed
+    assert world.dm_post.id not in listed
+    assert result_ids(console, POSTS, {"q": "whisper"}) == set()
+    change = reverse("admin:posts_post_change", args=[gm_post.id])
+    assert console.get(change).status_code == 302  # "does not exist" back to the index
+
+
 def test_post_list_query_count_does_not_grow_with_rows(
     console: Client, world: World, django_assert_max_num_queries
 ):
@@ -271,7 +292,8 @@ def test_role_change_refusals_are_reported_and_change_nothing(console: Client, w
 
 def test_admin_who_drops_own_role_cannot_finish_the_batch(console: Client, world: World):
     """The actor is re-read before each object, so a change to the actor counts at once."""
-    second = UserFactory(username="second", system_admin=True)
+    second = UserFactory(username="second")
+    user_update_roles(actor=world.admin, user=second, roles=[ROLE_SYSTEM_ADMIN])
     response = console.post(
         USERS,
         {
@@ -433,12 +455,40 @@ def _new_user(**overrides: object) -> dict[str, object]:
 
 def test_add_user_creates_an_account_through_the_service(console: Client, world: World):
     assert console.get(ADD_USER).status_code == 200
-    response = console.post(ADD_USER, _new_user(username="NewBie", system_admin="on"))
+    response = console.post(ADD_USER, _new_user(username="NewBie"))
     assert response.status_code == 302
     user = User.objects.get(username="newbie")  # the service lowercases usernames
     assert user.check_password("Correct-Horse-8")
-    assert user.roles == "system_user system_admin"
+    assert user.roles == "system_user"
     assert user.first_name == "New"
+
+
+def test_add_user_as_admin_grants_the_role_as_the_signed_in_admin(
+    console: Client, world: World, capture_events
+):
+    """The role comes from `user_update_roles`, so its event goes out as for any grant."""
+    with capture_events() as events:
+        response = console.post(ADD_USER, _new_user(system_admin="on"))
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.roles == "system_user system_admin"
+    assert [e.data for e in events.named("user_updated")] == [{"user_id": user.id}]
+
+
+def test_add_user_refused_role_grant_creates_no_account(console: Client, world: World, monkeypatch):
+    """Creation and the role grant are one transaction: a refused grant undoes both."""
+    seen_actors = []
+
+    def refuse(*, actor, user, roles):
+        seen_actors.append(actor.id)
+        raise PermissionDenied("Only a system admin may do this.")
+
+    monkeypatch.setattr("apps.accounts.admin.user_update_roles", refuse)
+    response = console.post(ADD_USER, _new_user(system_admin="on"))
+    assert response.status_code == 200
+    assert "Only a system admin may do this." in response.content.decode()
+    assert seen_actors == [world.admin.id]
+    assert not User.objects.filter(username="newbie").exists()
 
 
 def test_add_user_shows_service_refusals_and_creates_nothing(console: Client, world: World):

@@ -74,6 +74,7 @@ PROD_ENV = {
     "DJANGO_SECRET_KEY": GOOD_SECRET,
     "DJANGO_ALLOWED_HOSTS": "chat.example.com",
     "DATABASE_URL": "postgres://confab@db.example:5432/confab",
+    "REDIS_URL": "redis://cache.example:6379/0",
 }
 
 
@@ -81,6 +82,14 @@ def test_production_starts_with_real_secrets():
     result = _load_settings("config.settings.prod", **PROD_ENV)
     assert result.returncode == 0, result.stderr
     assert '"debug": false' in result.stdout
+
+
+def test_production_uses_redis_for_realtime_cache_and_jobs():
+    result = _load_settings("config.settings.prod", **PROD_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "channels_redis" in result.stdout
+    assert "RedisCache" in result.stdout
+    assert '"broker": "redis://cache.example:6379/0"' in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -96,6 +105,8 @@ def test_production_starts_with_real_secrets():
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
+        ({"REDIS_URL": None}, "REDIS_URL"),
+        ({"REDIS_URL": ""}, "REDIS_URL"),
     ],
 )
 def test_production_refuses_unsafe_configuration(override, message):

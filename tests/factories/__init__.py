@@ -10,7 +10,7 @@ from apps.teams.services import team_create
 
 class UserFactory(factory.Factory):
     """Users are made by `user_create`, so the first one is a system admin as in
-    production; pass `system_admin=False` roles explicitly where it matters."""
+    production; later admins get the role through `user_update_roles`."""
 
     class Meta:
         model = User

@@ -1,5 +1,7 @@
 """Team writes: create, join, invite, add, leave/remove, roles, settings."""
 
+import json
+
 import pytest
 
 from apps.accounts.models import User
@@ -28,6 +30,7 @@ from apps.teams.services import (
     team_regenerate_invite_id,
     team_update,
 )
+from apps.teams.wire import team_to_wire
 from tests.factories import UserFactory, make_channel, make_team
 
 pytestmark = pytest.mark.django_db
@@ -575,8 +578,18 @@ def test_team_admin_makes_a_member_team_admin(team, owner, member, capture_event
     assert promoted.scheme_admin
     assert TeamMember.objects.get(team=team, user=member).scheme_admin
     [event] = events.named("memberrole_updated")
-    assert event.data == {
-        "member": {"team_id": team.id, "user_id": member.id, "roles": "team_user team_admin"}
+    # Mattermost sends the member as a JSON string, which clients json-decode.
+    assert set(event.data) == {"member"}
+    assert isinstance(event.data["member"], str)
+    assert json.loads(event.data["member"]) == {
+        "team_id": team.id,
+        "user_id": member.id,
+        "roles": "team_user team_admin",
+        "delete_at": 0,
+        "scheme_guest": False,
+        "scheme_user": True,
+        "scheme_admin": True,
+        "explicit_roles": "",
     }
     assert event.broadcast == Broadcast(user_id=member.id)
 
@@ -634,7 +647,16 @@ def test_team_admin_updates_the_team(team, owner, capture_events):
     assert (team.display_name, team.description) == ("Acme Inc", "We make things")
     assert updated.update_at == team.update_at
     [event] = events.named("update_team")
-    assert event.data == {"team_id": team.id}
+    assert set(event.data) == {"team_id", "team"}
+    assert event.data["team_id"] == team.id
+    # A JSON string, as Mattermost sends it, and sanitized: every member receives it.
+    assert isinstance(event.data["team"], str)
+    assert json.loads(event.data["team"]) == team_to_wire(team, can_manage=False)
+    wire_team = json.loads(event.data["team"])
+    assert (wire_team["id"], wire_team["display_name"]) == (team.id, "Acme Inc")
+    assert wire_team["description"] == "We make things"
+    assert team.invite_id and team.email
+    assert wire_team["invite_id"] == wire_team["email"] == ""
     assert event.broadcast == Broadcast(team_id=team.id)
 
 

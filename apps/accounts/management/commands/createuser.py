@@ -4,7 +4,7 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.services import user_create
+from apps.accounts.services import user_create_by_operator
 from apps.core.errors import ConfabError
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.")
         try:
-            user = user_create(
+            user = user_create_by_operator(
                 username=options["username"],
                 email=options["email"],
                 password=password,
