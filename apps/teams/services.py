@@ -166,6 +166,8 @@ def team_member_remove(*, actor: User, team_id: str, user_id: str) -> None:
     town_square = Channel.objects.filter(team=team, name="town-square").first()
     left = ChannelMember.objects.filter(channel__team=team, user=target)
     left_channel_ids = list(left.values_list("channel_id", flat=True))
+    # Channel rows first, then member rows: the lock order post_create uses.
+    Channel.objects.lock_rows(left_channel_ids)
     left.delete()
     for channel_id in left_channel_ids:
         publish_event(

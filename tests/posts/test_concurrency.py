@@ -15,6 +15,7 @@ from apps.channels.services import channel_join, channel_member_remove
 from apps.core.errors import NotFound
 from apps.posts.models import Post
 from apps.posts.services import post_create, post_delete
+from apps.teams.services import team_member_add, team_member_remove
 from tests.channels.world import World, build_world, fresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,3 +122,22 @@ def test_concurrent_posts_keep_channel_counters_exact(world: World):
     channel = Channel.objects.get(id=world.lobby.id)
     assert channel.total_msg_count == before + 20
     assert ChannelMember.objects.get(channel=channel, user=world.carol).mention_count == 0
+
+
+def test_a_member_leaving_the_team_while_mentioned_in_town_square_does_not_deadlock(
+    world: World,
+):
+    for _ in range(ROUNDS):
+
+        def mention() -> Post:
+            return post_create(
+                actor=world.bob, channel=fresh(world.town_square), message="@carol @dave hi"
+            )
+
+        def leave() -> None:
+            team_member_remove(actor=world.carol, team_id=world.team.id, user_id=world.carol.id)
+
+        posted, left = _race(mention, leave)
+        assert isinstance(posted, Post), posted
+        assert left is None, left
+        team_member_add(actor=world.owner, team_id=world.team.id, user_id=world.carol.id)
