@@ -27,6 +27,12 @@ RULES = [
         ("apps/*/services.py", "apps/*/services/*.py", "apps/realtime/**"),
     ),
     ("use .id, not .pk", "apps/**/*.py", re.compile(r"\.pk\b"), None),
+    (
+        "no bare .save() in services: pass update_fields (or force_insert for new rows)",
+        "apps/*/services.py",
+        re.compile(r"\.save\(\s*\)"),
+        None,
+    ),
 ]
 
 
