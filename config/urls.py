@@ -1,11 +1,21 @@
-"""Top-level routes: the system console now; /api/v4/, /hooks/ and the web UI as they arrive."""
+"""Top-level routes: the system console, the Mattermost API v4 and, later, the web UI."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
+from apps.core.api.views import SystemPingApi, api_not_found
 from apps.core.views import health
+
+api_v4 = [
+    path("system/ping", SystemPingApi.as_view(), name="system-ping"),
+    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("", include("apps.accounts.api.urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("api/v4/", include(api_v4)),
+    re_path(r"^(api/v4|hooks)(/.*)?$", api_not_found, name="api-not-found"),
 ]

@@ -60,3 +60,109 @@ class _Capture:
             self._ctx.__exit__(*exc)
         finally:
             self._unsubscribe()
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+class ApiClient:
+    """Calls /api/v4 like a Mattermost client: bearer token, JSON bodies, and checks that
+    every answer is JSON with exactly `application/json` and the expected status."""
+
+    def __init__(self, client, token: str = "") -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def call(self, method: str, path: str, body=None, *, status: int = 200, **params):
+        import json as _json
+
+        url = path if path.startswith("/") else f"/api/v4/{path}"
+        kwargs = self._headers()
+        if params:
+            from urllib.parse import urlencode
+
+            url = f"{url}?{urlencode(params)}"
+        if body is not None:
+            kwargs["data"] = _json.dumps(body)
+            kwargs["content_type"] = "application/json"
+        response = getattr(self.client, method)(url, **kwargs)
+        assert response.status_code == status, (response.status_code, response.content[:500])
+        assert response["Content-Type"] == "application/json", response["Content-Type"]
+        data = response.json()
+        if status >= 400:
+            assert set(data) >= {"id", "message", "request_id", "status_code"}, data
+            assert data["status_code"] == status
+        return data
+
+    def get(self, path: str, *, status: int = 200, **params):
+        return self.call("get", path, status=status, **params)
+
+    def post(self, path: str, body=None, *, status: int = 200, **params):
+        return self.call("post", path, body, status=status, **params)
+
+    def put(self, path: str, body=None, *, status: int = 200, **params):
+        return self.call("put", path, body, status=status, **params)
+
+    def delete(self, path: str, body=None, *, status: int = 200, **params):
+        return self.call("delete", path, body, status=status, **params)
+
+
+@pytest.fixture
+def api_as(client):
+    """`api_as(user)` is an ApiClient signed in as that user (a real session token);
+    `api_as(None)` is anonymous."""
+    from django.test import Client
+
+    def factory(user) -> ApiClient:
+        if user is None:
+            return ApiClient(Client())
+        from apps.accounts.services import session_create
+
+        _session, token = session_create(user=user)
+        return ApiClient(Client(), token)
+
+    return factory
+
+
+# --- a live server --------------------------------------------------------------------------
+
+
+def _forget_inherited_connections() -> None:
+    """In the forked server process, drop (never close) the parent's database sockets."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+
+
+def _application():
+    from channels.routing import get_default_application
+
+    return get_default_application()
+
+
+@pytest.fixture
+def live_server_url(transactional_db):
+    """A daphne process serving Confab (HTTP and WebSocket) against the test database.
+
+    Function-scoped: each test gets a server that sees exactly its own data.
+    """
+    from daphne.testing import DaphneProcess
+    from django.db import connections
+
+    for conn in connections.all():
+        if conn.vendor == "sqlite" and conn.is_in_memory_db():
+            pytest.fail("The live server needs a file or PostgreSQL test database.")
+    process = DaphneProcess("127.0.0.1", _application, setup=_forget_inherited_connections)
+    process.start()
+    if not process.ready.wait(timeout=20):
+        process.terminate()
+        pytest.fail("The live server did not start.")
+    try:
+        yield f"http://127.0.0.1:{process.port.value}"
+    finally:
+        process.terminate()
+        process.join(timeout=10)

@@ -4,7 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
 
-from apps.core.models import SoftDeleteModel
+from apps.core.models import SoftDeleteModel, TimestampedModel
 from apps.core.timeutils import now_ms
 
 ROLE_SYSTEM_USER = "system_user"
@@ -175,3 +175,30 @@ class Status(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.status}"
+
+
+class Session(TimestampedModel):
+    """A signed-in client (Mattermost's session): a bearer token, stored only as a hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    token_hash = models.CharField(max_length=64, unique=True)
+    csrf_token = models.CharField(max_length=64, blank=True, default="")
+    expires_at = models.BigIntegerField(default=0, db_index=True)  # ms; 0 never
+    last_activity_at = models.BigIntegerField(default=now_ms)
+    device_id = models.CharField(max_length=512, blank=True, default="")
+    props = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"session {self.id} of {self.user_id}"
+
+
+class UserAccessToken(TimestampedModel):
+    """A personal access token: shown once at creation, stored only as a hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    description = models.CharField(max_length=255, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"token {self.id} of {self.user_id}"

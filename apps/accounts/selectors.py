@@ -4,10 +4,20 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from apps.accounts.models import STATUS_OFFLINE, STATUS_ONLINE, Preference, Status, User
+from apps.accounts.models import (
+    STATUS_OFFLINE,
+    STATUS_ONLINE,
+    Preference,
+    Session,
+    Status,
+    User,
+    UserAccessToken,
+)
 from apps.accounts.permissions import check_active
+from apps.accounts.tokens import hash_token
 from apps.core.errors import NotFound
 from apps.core.ids import is_valid_id
+from apps.core.timeutils import now_ms
 
 
 def user_get(*, actor: User, user_id: str) -> User:
@@ -69,3 +79,34 @@ def status_get(*, actor: User, user: User) -> dict[str, object]:
         "last_activity_at": row.last_activity_at,
         "dnd_end_time": row.dnd_end_time,
     }
+
+
+def session_for_token(token: str) -> Session | None:
+    """The live session or personal access token behind a bearer token, or None.
+
+    A personal access token authenticates like a session that never expires; it is
+    returned as an unsaved Session so callers need not tell the two apart.
+    """
+    if not token or len(token) > 128:
+        return None
+    digest = hash_token(token)
+    session = Session.objects.select_related("user").filter(token_hash=digest).first()
+    if session is not None:
+        if session.expires_at and session.expires_at <= now_ms():
+            return None
+        return session if session.user.is_active else None
+    pat = (
+        UserAccessToken.objects.select_related("user")
+        .filter(token_hash=digest, is_active=True)
+        .first()
+    )
+    if pat is None or not pat.user.is_active:
+        return None
+    return Session(id=pat.id, user=pat.user, token_hash=digest, props={"type": "UserAccessToken"})
+
+
+def session_list(*, actor: User, user: User) -> QuerySet[Session]:
+    check_active(actor)
+    if actor.id != user.id and not actor.is_system_admin:
+        raise NotFound("User not found.", error_id="app.user.missing_account.const")
+    return Session.objects.filter(user=user).order_by("-last_activity_at")

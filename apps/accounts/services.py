@@ -4,10 +4,13 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.models import Session as BrowserSession
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import (
@@ -17,12 +20,22 @@ from apps.accounts.models import (
     STATUSES,
     SYSTEM_ROLES,
     Preference,
+    Session,
     Status,
     User,
+    UserAccessToken,
 )
 from apps.accounts.permissions import can_manage_user, check_active, check_system_admin
+from apps.accounts.tokens import hash_token, new_token
 from apps.accounts.validators import clean_email, clean_username
-from apps.core.errors import AlreadyExists, InvalidInput, PermissionDenied
+from apps.core.errors import (
+    AlreadyExists,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
 from apps.core.services import lock_for_transaction, model_update
 from apps.core.timeutils import now_ms
 from apps.realtime.publish import Broadcast, publish_event
@@ -208,9 +221,17 @@ def _publish_user_updated(user: User) -> None:
 
 @transaction.atomic
 def user_set_password(
-    *, actor: User, user: User, new_password: str, current_password: str | None = None
+    *,
+    actor: User,
+    user: User,
+    new_password: str,
+    current_password: str | None = None,
+    keep_session_id: str = "",
 ) -> None:
-    """Change a password; users must give their current one, admins need not."""
+    """Change a password; users must give their current one, admins need not.
+
+    Every other session of the user ends (`keep_session_id` is the one asking).
+    """
     check_active(actor)
     if not can_manage_user(actor, user):
         raise PermissionDenied("You may only change your own password.")
@@ -224,6 +245,7 @@ def user_set_password(
     user.last_password_update = now_ms()
     # The session auth hash includes the password hash, so other browser sessions end.
     user.save(update_fields=["password", "last_password_update"])
+    _end_api_sessions(user, keep_session_id)
 
 
 def _active_system_admin_count() -> int:
@@ -248,6 +270,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
     user.update_at = user.delete_at
     user.session_generation += 1
     user.save(update_fields=["delete_at", "update_at", "session_generation"])
+    _end_api_sessions(user)
     if (
         Status.objects.filter(user=user)
         .exclude(status=STATUS_OFFLINE)
@@ -306,9 +329,10 @@ def user_update_roles(*, actor: User, user: User, roles: str | Iterable[str]) ->
 
 
 def session_purge_expired() -> int:
-    """Delete expired browser sessions; returns how many were removed."""
-    deleted, _ = Session.objects.filter(expire_date__lte=timezone.now()).delete()
-    return deleted
+    """Delete expired browser and API sessions; returns how many were removed."""
+    browser, _ = BrowserSession.objects.filter(expire_date__lte=timezone.now()).delete()
+    api, _ = Session.objects.filter(expires_at__gt=0, expires_at__lte=now_ms()).delete()
+    return browser + api
 
 
 # --- Preferences --------------------------------------------------------------------------
@@ -396,3 +420,172 @@ def user_status_set(*, actor: User, user: User, status: str, manual: bool = True
         broadcast=Broadcast(user_id=user.id),
     )
     return row
+
+
+# --- sign-in, sessions and personal access tokens --------------------------------------
+
+LOGIN_FAILURES_PER_ACCOUNT = 10
+LOGIN_FAILURES_PER_ADDRESS = 50
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+INVALID_CREDENTIALS = "Enter a valid e-mail or username and/or password."
+
+
+def _failure_keys(login_id: str, address: str) -> tuple[str, str]:
+    digest = hash_token(login_id.strip().lower())[:32]
+    return f"login-fail:account:{digest}", f"login-fail:address:{address}"
+
+
+def _check_login_rate(account_key: str, address_key: str) -> None:
+    failures = cache.get_many([account_key, address_key])
+    if (
+        failures.get(account_key, 0) >= LOGIN_FAILURES_PER_ACCOUNT
+        or failures.get(address_key, 0) >= LOGIN_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyRequests(
+            "Too many failed sign-in attempts. Try again in a few minutes.",
+            error_id="api.user.login.rate_limited.app_error",
+        )
+
+
+def _count_login_failure(*keys: str) -> None:
+    for key in keys:
+        if not cache.add(key, 1, LOGIN_FAILURE_WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def session_login(
+    *, login_id: str, password: str, address: str = "", device_id: str = ""
+) -> tuple[User, Session, str]:
+    """Sign in with username or e-mail and password; returns the user, the session and
+    its token (the only time the token exists in clear).
+
+    Failed attempts are counted per account and per address; past the limit every
+    attempt is refused with 429 before the password is even checked.
+    """
+    if not isinstance(login_id, str) or not isinstance(password, str) or not login_id:
+        raise InvalidInput(
+            "Sign in needs login_id and password.",
+            error_id="api.user.login.blank_pwd.app_error",
+        )
+    account_key, address_key = _failure_keys(login_id, address)
+    _check_login_rate(account_key, address_key)
+    needle = login_id.strip().lower()
+    user = User.objects.filter(Q(username=needle) | Q(email=needle)).first()
+    if user is None or not user.check_password(password):
+        _count_login_failure(account_key, address_key)
+        raise NotAuthenticated(
+            INVALID_CREDENTIALS, error_id="api.user.login.invalid_credentials_email_username"
+        )
+    if not user.is_active:
+        raise NotAuthenticated(
+            "Login failed because your account has been deactivated.",
+            error_id="api.user.login.inactive.app_error",
+        )
+    cache.delete(account_key)
+    session, token = session_create(user=user, device_id=device_id)
+    return user, session, token
+
+
+@transaction.atomic
+def session_create(*, user: User, device_id: str = "") -> tuple[Session, str]:
+    """Open a session for an already authenticated user; returns it and its token."""
+    token = new_token()
+    now = now_ms()
+    session = Session.objects.create(
+        user=user,
+        token_hash=hash_token(token),
+        csrf_token=new_token(),
+        expires_at=now + settings.SESSION_COOKIE_AGE * 1000,
+        last_activity_at=now,
+        device_id=str(device_id or "")[:512],
+    )
+    return session, token
+
+
+@transaction.atomic
+def session_revoke(*, actor: User, user: User, session_id: str) -> None:
+    """End one session of `user` (their own, or anyone's for a system admin)."""
+    check_active(actor)
+    if not can_manage_user(actor, user):
+        raise PermissionDenied("You may only end your own sessions.")
+    deleted, _ = Session.objects.filter(id=session_id, user=user).delete()
+    if not deleted:
+        raise NotFound("Session not found.", error_id="app.session.get.app_error")
+    _announce_session_end(user, [session_id])
+
+
+@transaction.atomic
+def session_revoke_all(*, actor: User, user: User) -> None:
+    """Sign `user` out everywhere: every session and every browser session ends."""
+    check_active(actor)
+    if not can_manage_user(actor, user):
+        raise PermissionDenied("You may only end your own sessions.")
+    User.objects.filter(id=user.id).update(session_generation=F("session_generation") + 1)
+    _end_api_sessions(user)
+
+
+def session_end(*, session: Session) -> None:
+    """Sign out the session that made this request."""
+    Session.objects.filter(id=session.id).delete()
+    _announce_session_end(session.user, [session.id])
+
+
+def _end_api_sessions(user: User, keep_session_id: str = "") -> None:
+    sessions = Session.objects.filter(user=user).exclude(id=keep_session_id)
+    ids = list(sessions.values_list("id", flat=True))
+    sessions.delete()
+    _announce_session_end(user, ids)
+
+
+def _announce_session_end(user: User, session_ids: list[str]) -> None:
+    # The realtime layer closes sockets opened with these sessions.
+    if session_ids:
+        publish_event(
+            "session_revoked",
+            {"user_id": user.id, "session_ids": session_ids},
+            broadcast=Broadcast(user_id=user.id),
+        )
+
+
+@transaction.atomic
+def user_access_token_create(
+    *, actor: User, user: User, description: str
+) -> tuple[UserAccessToken, str]:
+    """Create a personal access token; the token is returned once and stored hashed."""
+    check_active(actor)
+    if not can_manage_user(actor, user) and not (user.is_bot and _bot_owner_id(user) == actor.id):
+        raise PermissionDenied("You may only create tokens for yourself or your bots.")
+    if not isinstance(description, str) or not description.strip() or len(description) > 255:
+        raise InvalidInput(
+            "A token needs a description of at most 255 characters.",
+            error_id="api.user.create_user_access_token.description.app_error",
+        )
+    token = new_token()
+    row = UserAccessToken.objects.create(
+        user=user, token_hash=hash_token(token), description=description.strip()
+    )
+    return row, token
+
+
+@transaction.atomic
+def user_access_token_revoke(*, actor: User, token_id: str) -> None:
+    check_active(actor)
+    row = UserAccessToken.objects.select_related("user").filter(id=token_id).first()
+    if row is None or not (can_manage_user(actor, row.user) or _bot_owner_id(row.user) == actor.id):
+        raise NotFound("Token not found.", error_id="app.user_access_token.get_by_id.app_error")
+    row.delete()
+
+
+def _bot_owner_id(user: User) -> str:
+    return str(user.props.get("bot_owner_id", "")) if user.is_bot else ""
+
+
+def session_touch(*, session: Session) -> None:
+    """Record activity at most once a minute (a write per request would cost too much)."""
+    now = now_ms()
+    if now - session.last_activity_at > 60_000:
+        Session.objects.filter(id=session.id).update(last_activity_at=now)
+        session.last_activity_at = now

@@ -49,3 +49,10 @@ class NotFound(ConfabError):
 
     status_code = 404
     default_id = "app.not_found.app_error"
+
+
+class TooManyRequests(ConfabError):
+    """Rate limited (HTTP 429)."""
+
+    status_code = 429
+    default_id = "api.context.rate_limited.app_error"

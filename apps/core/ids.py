@@ -1,7 +1,7 @@
 """Mattermost-compatible identifiers: 26 lowercase characters of a base32 alphabet."""
 
 import base64
-import uuid
+import secrets
 
 _STANDARD = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _MATTERMOST = "ybndrfg8ejkmcpqxot1uwisza345h769"
@@ -13,7 +13,10 @@ ID_LENGTH = 26
 def new_id() -> str:
     """Return a new random id: 16 random bytes, base32 in Mattermost's alphabet."""
     return (
-        base64.b32encode(uuid.uuid4().bytes).decode("ascii").rstrip("=").translate(_TO_MATTERMOST)
+        base64.b32encode(secrets.token_bytes(16))
+        .decode("ascii")
+        .rstrip("=")
+        .translate(_TO_MATTERMOST)
     )
 
 

@@ -8,27 +8,11 @@ from apps.channels.models import CHANNEL_OPEN, CHANNEL_PRIVATE, ChannelMember
 from apps.channels.permissions import access_channel
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.ids import is_valid_id
+from apps.core.paging import PER_PAGE_DEFAULT, clamp_paging
 from apps.posts.models import FLAGGED_POST_CATEGORY, Post, PostEdit, Reaction
 from apps.posts.permissions import access_post
 
-PER_PAGE_DEFAULT = 60
-PER_PAGE_MAX = 200
 SINCE_LIMIT = 1000
-
-
-def clamp_paging(page: object, per_page: object) -> tuple[int, int]:
-    """Mattermost's paging rules: bad or negative values fall back to the defaults."""
-    try:
-        page_n = max(int(page), 0)  # type: ignore[call-overload]  # any input is tried
-    except (TypeError, ValueError):
-        page_n = 0
-    try:
-        per_page_n = int(per_page)  # type: ignore[call-overload]  # any input is tried
-    except (TypeError, ValueError):
-        per_page_n = PER_PAGE_DEFAULT
-    if per_page_n <= 0:
-        per_page_n = PER_PAGE_DEFAULT
-    return page_n, min(per_page_n, PER_PAGE_MAX)
 
 
 def _pivot(channel_id: str, post_id: str) -> Post:

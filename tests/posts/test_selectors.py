@@ -6,11 +6,9 @@ import pytest
 from apps.channels.services import channel_member_remove
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.ids import new_id
+from apps.core.paging import PER_PAGE_DEFAULT, PER_PAGE_MAX, clamp_paging
 from apps.posts.models import Post
 from apps.posts.selectors import (
-    PER_PAGE_DEFAULT,
-    PER_PAGE_MAX,
-    clamp_paging,
     post_edit_history,
     post_get,
     post_get_thread,

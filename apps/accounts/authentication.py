@@ -1,0 +1,68 @@
+"""How API requests prove who they are, in Mattermost's ways.
+
+1. `Authorization: Bearer <token>` (or `Token <token>`, any case) and `?access_token=`:
+   no CSRF, since a cross-site page cannot set them.
+2. The `MMAUTHTOKEN` cookie set at login: unsafe methods must echo the session's CSRF
+   token in `X-CSRF-Token` (the `MMCSRF` cookie holds it for the page's script).
+3. A Django browser session (the web client), with Django's own CSRF check.
+"""
+
+from django.http import HttpRequest
+from rest_framework import authentication, exceptions
+
+from apps.accounts.selectors import session_for_token
+from apps.accounts.services import session_touch
+from apps.accounts.tokens import tokens_equal
+
+AUTH_COOKIE = "MMAUTHTOKEN"
+USER_ID_COOKIE = "MMUSERID"
+CSRF_COOKIE = "MMCSRF"
+CSRF_HEADER = "HTTP_X_CSRF_TOKEN"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """Session and personal access tokens from the Authorization header or query."""
+
+    def authenticate(self, request: HttpRequest):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        token = ""
+        if header:
+            scheme, _, value = header.partition(" ")
+            if scheme.lower() not in ("bearer", "token"):
+                return None
+            token = value.strip()
+        else:
+            token = request.GET.get("access_token", "")
+        if not token:
+            return None
+        return _user_and_session(token)
+
+    def authenticate_header(self, request: HttpRequest) -> str:
+        return 'Bearer realm="confab"'
+
+
+class CookieTokenAuthentication(authentication.BaseAuthentication):
+    """The MMAUTHTOKEN cookie, with Mattermost's CSRF header on unsafe methods."""
+
+    def authenticate(self, request: HttpRequest):
+        token = request.COOKIES.get(AUTH_COOKIE, "")
+        if not token:
+            return None
+        user, session = _user_and_session(token)
+        if request.method not in SAFE_METHODS:
+            sent = request.META.get(CSRF_HEADER, "")
+            if not session.csrf_token or not tokens_equal(sent, session.csrf_token):
+                raise exceptions.PermissionDenied(
+                    "A cookie-authenticated write needs the X-CSRF-Token header."
+                )
+        return user, session
+
+
+def _user_and_session(token: str):
+    session = session_for_token(token)
+    if session is None:
+        raise exceptions.AuthenticationFailed("Invalid or expired session, please sign in again.")
+    if session.expires_at:  # a real session row; tokens have none to touch
+        session_touch(session=session)
+    return session.user, session

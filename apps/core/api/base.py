@@ -1,0 +1,83 @@
+"""The base every API view inherits: Mattermost's auth, JSON and error conventions.
+
+A view stays thin: parse input, resolve URL objects with `access_*`, call one service
+or selector, render with a wire function, return.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import InvalidInput
+from apps.core.paging import clamp_paging
+
+
+class BaseApi(APIView):
+    """Authenticated by default; authentication, parsers and renderer from settings."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class PublicApi(BaseApi):
+    """For the few endpoints open without a session (login, ping, sign-up)."""
+
+    permission_classes: list = []  # type: ignore[assignment]  # open on purpose
+    authentication_classes: list = []  # type: ignore[assignment]  # no session to read
+
+
+def body_object(request: Request) -> dict[str, Any]:
+    """The JSON body as an object; `null` and an empty body count as `{}`."""
+    data = request.data
+    if data is None:
+        return {}
+    if not hasattr(data, "get") or isinstance(data, list):
+        raise InvalidInput(
+            "The request body must be a JSON object.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    return {k: (None if v is None else v) for k, v in data.items()}
+
+
+def body_list(request: Request, *, max_items: int = 1000) -> list[Any]:
+    """The JSON body as an array, bounded in length."""
+    data = request.data
+    if not isinstance(data, list):
+        raise InvalidInput(
+            "The request body must be a JSON array.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    if len(data) > max_items:
+        raise InvalidInput(
+            f"At most {max_items} items per request.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    return data
+
+
+def text_field(body: dict[str, Any], name: str) -> str:
+    """A string field where `null` or absence mean empty, anything else is refused."""
+    value = body.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string.")
+    return value
+
+
+def resolve_user_id(request: HttpRequest, user_id: str) -> str:
+    """Mattermost's `me` alias for the caller in any user id path segment."""
+    return request.user.id if user_id == "me" else user_id
+
+
+def paging(request: Request) -> tuple[int, int]:
+    return clamp_paging(
+        request.query_params.get("page", 0), request.query_params.get("per_page", 60)
+    )
+
+
+def status_ok(**extra: Any) -> Response:
+    return Response({"status": "OK", **extra})
