@@ -11,6 +11,10 @@ api_v4 = [
     path("system/ping", SystemPingApi.as_view(), name="system-ping"),
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.teams.api.urls")),
+    path("", include("apps.channels.api.urls")),
+    path("", include("apps.posts.api.urls")),
+    path("", include("apps.files.api.urls")),
 ]
 
 urlpatterns = [

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.teams",
     "apps.channels.apps.ChatChannelsConfig",
     "apps.posts",
+    "apps.files",
     "apps.realtime",
 ]
 
