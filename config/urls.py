@@ -2,14 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from apps.core.api.views import SystemPingApi, api_not_found
 from apps.core.views import health
 
 api_v4 = [
     path("system/ping", SystemPingApi.as_view(), name="system-ping"),
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.teams.api.urls")),
     path("", include("apps.channels.api.urls")),

@@ -202,3 +202,25 @@ class UserAccessToken(TimestampedModel):
 
     def __str__(self) -> str:
         return f"token {self.id} of {self.user_id}"
+
+
+class Bot(models.Model):
+    """The bot side of a bot account (`User.is_bot`): who owns it.
+
+    As in Mattermost, the bot's display name is its user's `first_name`, its
+    description the user's `bot_description`, and disabling it deactivates the user,
+    so `delete_at` lives on the user. Every bot user has exactly one row here; the
+    owner is None for bots made by the operator or left by a deleted owner.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="bot"
+    )
+    owner = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_bots"
+    )
+    create_at = models.BigIntegerField(default=now_ms, editable=False)
+    update_at = models.BigIntegerField(default=now_ms)
+
+    def __str__(self) -> str:
+        return f"bot {self.user_id} of {self.owner_id}"

@@ -16,16 +16,26 @@ from django.utils import timezone
 from apps.accounts.models import (
     ROLE_SYSTEM_ADMIN,
     ROLE_SYSTEM_USER,
+    STATUS_DND,
     STATUS_OFFLINE,
     STATUSES,
     SYSTEM_ROLES,
+    Bot,
     Preference,
     Session,
     Status,
     User,
     UserAccessToken,
 )
-from apps.accounts.permissions import can_manage_user, check_active, check_system_admin
+from apps.accounts.permissions import (
+    bot_owner_id,
+    can_create_bot,
+    can_manage_bot,
+    can_manage_user,
+    can_manage_user_or_bot,
+    check_active,
+    check_system_admin,
+)
 from apps.accounts.tokens import hash_token, new_token
 from apps.accounts.validators import clean_email, clean_username
 from apps.core.errors import (
@@ -43,6 +53,7 @@ from apps.realtime.publish import Broadcast, publish_event
 PROFILE_FIELDS = ("nickname", "first_name", "last_name", "position", "locale")
 PROFILE_MAX_LENGTHS = {"nickname": 64, "first_name": 64, "last_name": 64, "position": 128}
 SUPPORTED_LOCALES = ("en", "ko", "zh-CN", "fr")
+PROFILE_MAP_MAX_KEYS = 50
 
 
 def _validate_password(password: str, user: User) -> None:
@@ -66,6 +77,7 @@ def user_create(
     locale: str = "en",
     is_bot: bool = False,
     bot_description: str = "",
+    bot_owner: User | None = None,
     auth_service: str = "",
 ) -> User:
     """Create an account. The first human account on the server becomes a system admin.
@@ -73,6 +85,7 @@ def user_create(
     Bots never become admins, so they do not count as "first": a server whose first
     account was a bot would otherwise have no one able to administer it.
     A `password` of None leaves the account without a usable password (bots, LDAP).
+    A bot account gets its `Bot` row, owned by `bot_owner` (None for the operator's).
     No other account is made an admin here; a signed-in admin grants the role with
     `user_update_roles`, the server operator with `user_create_by_operator`.
     """
@@ -117,6 +130,8 @@ def user_create(
             user.save(force_insert=True)
     except IntegrityError as exc:
         raise AlreadyExists("That username or e-mail is taken.") from exc
+    if is_bot:
+        Bot.objects.create(user=user, owner=bot_owner, create_at=user.create_at)
     publish_event("new_user", {"user_id": user.id}, broadcast=Broadcast(user_id=user.id))
     return user
 
@@ -179,7 +194,7 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
     check_active(actor)
     if not can_manage_user(actor, user):
         raise PermissionDenied("You may only change your own profile.")
-    allowed = set(PROFILE_FIELDS) | {"username", "email", "timezone", "notify_props"}
+    allowed = set(PROFILE_FIELDS) | {"username", "email", "timezone", "notify_props", "props"}
     unknown = set(data) - allowed
     if unknown:
         raise InvalidInput(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
@@ -200,12 +215,16 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
         if clean["email"] != user.email:
             # Verification proved the old address, not this one (Mattermost resets it too).
             clean["email_verified"] = False
-    for field in ("timezone", "notify_props"):
+    for field in ("timezone", "notify_props", "props"):
         if field in data:
             value = data[field]
-            if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) and len(v) <= 1000
-                for k, v in value.items()
+            if (
+                not isinstance(value, dict)
+                or len(value) > PROFILE_MAP_MAX_KEYS
+                or not all(
+                    isinstance(k, str) and len(k) <= 64 and isinstance(v, str) and len(v) <= 1000
+                    for k, v in value.items()
+                )
             ):
                 raise InvalidInput(f"{field} must map names to text values.")
             clean[field] = {**getattr(user, field), **value}
@@ -266,6 +285,17 @@ def user_deactivate(*, actor: User, user: User) -> User:
     lock_for_transaction("accounts.system_admins")
     if user.is_system_admin and _active_system_admin_count() <= 1:
         raise InvalidInput("The last active system admin cannot be deactivated.")
+    _deactivate(user)
+    # As Mattermost's DisableBotsWhenOwnerIsDeactivated (on by default): a departed
+    # owner's bots stop too, and an admin may enable them again.
+    for bot in Bot.objects.filter(owner=user, user__delete_at=0).select_related("user"):
+        _deactivate(bot.user)
+        _touch_bot(bot)
+    return user
+
+
+def _deactivate(user: User) -> None:
+    """Mark `user` deactivated and end every way it was signed in."""
     user.delete_at = now_ms()
     user.update_at = user.delete_at
     user.session_generation += 1
@@ -282,7 +312,13 @@ def user_deactivate(*, actor: User, user: User) -> User:
             broadcast=Broadcast(user_id=user.id),
         )
     _publish_user_updated(user)
-    return user
+
+
+def _reactivate(user: User) -> None:
+    user.delete_at = 0
+    user.update_at = now_ms()
+    user.save(update_fields=["delete_at", "update_at"])
+    _publish_user_updated(user)
 
 
 @transaction.atomic
@@ -290,10 +326,7 @@ def user_activate(*, actor: User, user: User) -> User:
     check_system_admin(actor)
     if user.is_active:
         return user
-    user.delete_at = 0
-    user.update_at = now_ms()
-    user.save(update_fields=["delete_at", "update_at"])
-    _publish_user_updated(user)
+    _reactivate(user)
     return user
 
 
@@ -404,15 +437,29 @@ def preference_delete(*, actor: User, user: User, preferences: list[dict[str, An
 
 
 @transaction.atomic
-def user_status_set(*, actor: User, user: User, status: str, manual: bool = True) -> Status:
-    """Set presence and tell the user's own sessions (and later, those who watch them)."""
+def user_status_set(
+    *, actor: User, user: User, status: str, manual: bool = True, dnd_end_time: int = 0
+) -> Status:
+    """Set presence and tell the user's own sessions (and later, those who watch them).
+
+    `dnd_end_time` (seconds since the epoch, 0 for none) only applies to "dnd".
+    """
     check_active(actor)
     if not can_manage_user(actor, user):
         raise PermissionDenied("You may only set your own status.")
     if status not in STATUSES:
         raise InvalidInput(f"Status must be one of: {', '.join(STATUSES)}.")
+    if isinstance(dnd_end_time, bool) or not isinstance(dnd_end_time, int) or dnd_end_time < 0:
+        raise InvalidInput("dnd_end_time must be a time in seconds since the epoch.")
     row, _ = Status.objects.update_or_create(
-        user=user, defaults={"status": status, "manual": manual, "last_activity_at": now_ms()}
+        user=user,
+        defaults={
+            "status": status,
+            "manual": manual,
+            "last_activity_at": now_ms(),
+            # Mattermost counts the end of "do not disturb" in whole minutes.
+            "dnd_end_time": dnd_end_time - dnd_end_time % 60 if status == STATUS_DND else 0,
+        },
     )
     publish_event(
         "status_change",
@@ -556,7 +603,7 @@ def user_access_token_create(
 ) -> tuple[UserAccessToken, str]:
     """Create a personal access token; the token is returned once and stored hashed."""
     check_active(actor)
-    if not can_manage_user(actor, user) and not (user.is_bot and _bot_owner_id(user) == actor.id):
+    if not can_manage_user_or_bot(actor, user):
         raise PermissionDenied("You may only create tokens for yourself or your bots.")
     if not isinstance(description, str) or not description.strip() or len(description) > 255:
         raise InvalidInput(
@@ -570,17 +617,39 @@ def user_access_token_create(
     return row, token
 
 
+def _token_for(actor: User, token_id: str) -> UserAccessToken:
+    """The token, locked, if the actor manages its user; otherwise NotFound."""
+    check_active(actor)
+    row = (
+        UserAccessToken.objects.select_for_update()
+        .select_related("user")
+        .filter(id=token_id)
+        .first()
+        if isinstance(token_id, str) and token_id
+        else None
+    )
+    if row is None or not can_manage_user_or_bot(actor, row.user):
+        raise NotFound("Token not found.", error_id="app.user_access_token.get_by_id.app_error")
+    return row
+
+
 @transaction.atomic
 def user_access_token_revoke(*, actor: User, token_id: str) -> None:
-    check_active(actor)
-    row = UserAccessToken.objects.select_related("user").filter(id=token_id).first()
-    if row is None or not (can_manage_user(actor, row.user) or _bot_owner_id(row.user) == actor.id):
-        raise NotFound("Token not found.", error_id="app.user_access_token.get_by_id.app_error")
-    row.delete()
+    """Delete a token for good: it stops authenticating at once."""
+    _token_for(actor, token_id).delete()
+
+
+@transaction.atomic
+def user_access_token_set_active(*, actor: User, token_id: str, is_active: bool) -> UserAccessToken:
+    """Disable a token (it stops authenticating) or enable it again."""
+    row = _token_for(actor, token_id)
+    row, _ = model_update(instance=row, fields=["is_active"], data={"is_active": is_active})
+    return row
 
 
 def _bot_owner_id(user: User) -> str:
-    return str(user.props.get("bot_owner_id", "")) if user.is_bot else ""
+    """The owner of a bot account ("" for people); kept for callers of the old name."""
+    return bot_owner_id(user)
 
 
 def session_touch(*, session: Session) -> None:
@@ -589,3 +658,181 @@ def session_touch(*, session: Session) -> None:
     if now - session.last_activity_at > 60_000:
         Session.objects.filter(id=session.id).update(last_activity_at=now)
         session.last_activity_at = now
+
+
+# --- bots ---------------------------------------------------------------------------------
+
+BOT_DISPLAY_NAME_MAX = 64
+BOT_DESCRIPTION_MAX = 1024
+
+
+def _bot_display_name(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value.strip()) > BOT_DISPLAY_NAME_MAX:
+        raise InvalidInput(
+            f"A bot's display name is text of at most {BOT_DISPLAY_NAME_MAX} characters.",
+            error_id="model.bot.is_valid.display_name.app_error",
+        )
+    return value.strip()
+
+
+def _bot_description(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > BOT_DESCRIPTION_MAX:
+        raise InvalidInput(
+            f"A bot's description is text of at most {BOT_DESCRIPTION_MAX} characters.",
+            error_id="model.bot.is_valid.description.app_error",
+        )
+    return value
+
+
+def _touch_bot(bot: Bot) -> None:
+    bot.update_at = now_ms()
+    bot.save(update_fields=["update_at"])
+
+
+@transaction.atomic
+def bot_create(*, actor: User, username: str, display_name: str = "", description: str = "") -> Bot:
+    """Create a bot account owned by `actor`.
+
+    The bot is a user with `is_bot`, the e-mail `<username>@localhost` and no usable
+    password: it signs in only with personal access tokens its owner creates.
+    """
+    check_active(actor)
+    if not can_create_bot(actor):
+        raise PermissionDenied(
+            "Bots cannot create bots.", error_id="api.context.permissions.app_error"
+        )
+    username = clean_username(username)
+    user = user_create(
+        username=username,
+        email=f"{username}@localhost",
+        password=None,
+        first_name=_bot_display_name(display_name),
+        is_bot=True,
+        bot_description=_bot_description(description),
+        bot_owner=actor,
+    )
+    return user.bot
+
+
+def _check_manage_bot(actor: User, bot: Bot) -> None:
+    check_active(actor)
+    if not can_manage_bot(actor, bot):
+        raise PermissionDenied("Only the bot's owner or a system admin may change it.")
+
+
+@transaction.atomic
+def bot_patch(*, actor: User, bot: Bot, data: dict[str, Any]) -> Bot:
+    """Change a bot's username, display name or description (Mattermost's BotPatch)."""
+    _check_manage_bot(actor, bot)
+    unknown = set(data) - {"username", "display_name", "description"}
+    if unknown:
+        raise InvalidInput(f"Unknown bot fields: {', '.join(sorted(unknown))}.")
+    user = bot.user
+    clean: dict[str, Any] = {}
+    if data.get("username") is not None:
+        clean["username"] = clean_username(data["username"])
+        if User.objects.filter(username=clean["username"]).exclude(id=user.id).exists():
+            raise AlreadyExists(
+                "An account with that username already exists.",
+                error_id="app.user.save.username_exists.app_error",
+            )
+    if "display_name" in data:
+        clean["first_name"] = _bot_display_name(data["display_name"])
+    if "description" in data:
+        clean["bot_description"] = _bot_description(data["description"])
+    user, changed = model_update(instance=user, fields=list(clean), data=clean)
+    if changed:
+        _touch_bot(bot)
+        _publish_user_updated(user)
+    return bot
+
+
+@transaction.atomic
+def bot_disable(*, actor: User, bot: Bot) -> Bot:
+    """Disable a bot: its user is deactivated, so its tokens stop working."""
+    _check_manage_bot(actor, bot)
+    if bot.user.is_active:
+        _deactivate(bot.user)
+        _touch_bot(bot)
+    return bot
+
+
+@transaction.atomic
+def bot_enable(*, actor: User, bot: Bot) -> Bot:
+    """Enable a disabled bot again; its tokens authenticate again."""
+    _check_manage_bot(actor, bot)
+    if not bot.user.is_active:
+        _reactivate(bot.user)
+        _touch_bot(bot)
+    return bot
+
+
+@transaction.atomic
+def bot_assign(*, actor: User, bot: Bot, owner: User) -> Bot:
+    """Hand a bot over to another active person."""
+    _check_manage_bot(actor, bot)
+    if owner.is_bot or not owner.is_active:
+        raise InvalidInput("A bot's owner must be an active person, not a bot.")
+    if bot.owner_id != owner.id:
+        bot.owner = owner
+        bot.update_at = now_ms()
+        bot.save(update_fields=["owner", "update_at"])
+    return bot
+
+
+# --- Presence the realtime layer observes ---------------------------------------------
+
+
+@transaction.atomic
+def status_set_automatic(
+    *, user_id: str, status: str, team_ids: Iterable[str] = ()
+) -> Status | None:
+    """Record presence the server observed: a socket opened (online), the user's last socket
+    closed (offline), the user went idle (away).
+
+    A status the user chose (`manual`) is kept, as Mattermost does. A change is announced
+    to the user's own connections and to the members of `team_ids` (the teams the caller
+    knows the user is in). Returns the row, or None for an unknown or deactivated user
+    who has none.
+    """
+    from apps.accounts.models import STATUS_ONLINE
+
+    if status not in STATUSES:
+        raise InvalidInput(f"Status must be one of: {', '.join(STATUSES)}.")
+    now = now_ms()
+    row = Status.objects.select_for_update().filter(user_id=user_id).first()
+    if row is None:
+        if not User.objects.filter(id=user_id, delete_at=0).exists():
+            return None
+        row, _ = Status.objects.get_or_create(
+            user_id=user_id,
+            defaults={"status": STATUS_OFFLINE, "manual": False, "last_activity_at": now},
+        )
+        row = Status.objects.select_for_update().get(user_id=user_id)
+    if row.manual or row.status == status:
+        return row
+    row.status = status
+    fields = ["status"]
+    if status == STATUS_ONLINE:
+        row.last_activity_at = now
+        fields.append("last_activity_at")
+    row.save(update_fields=fields)
+    data = {"status": status, "user_id": user_id}
+    publish_event("status_change", data, broadcast=Broadcast(user_id=user_id))
+    for team_id in sorted(set(team_ids)):
+        publish_event(
+            "status_change",
+            data,
+            broadcast=Broadcast(team_id=team_id, omit_users=frozenset({user_id})),
+        )
+    return row
+
+
+def status_record_activity(*, activity: dict[str, int]) -> None:
+    """Move users' last activity forward (user id -> ms); it never moves back."""
+    for user_id, at in activity.items():
+        Status.objects.filter(user_id=user_id, last_activity_at__lt=at).update(last_activity_at=at)

@@ -1,25 +1,44 @@
 """Reads of channels, filtered to what the actor may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active
 from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_OPEN, Channel, ChannelMember
 from apps.channels.permissions import access_channel
 from apps.core.errors import NotFound
-from apps.teams.permissions import access_team
+from apps.posts.selectors import post_list_pinned
+from apps.teams.permissions import (
+    access_team,
+    access_team_by_name,
+    check_memberships_of,
+    check_team_member,
+)
 
 
 def channel_list_for_user(
-    *, actor: User, team_id: str | None = None, include_deleted: bool = False
+    *,
+    actor: User,
+    user_id: str | None = None,
+    team_id: str | None = None,
+    include_deleted: bool = False,
 ) -> QuerySet[Channel]:
-    """Channels the actor belongs to: those of one team (plus direct and group
-    messages, which belong to no team), or all of them."""
+    """Channels a user belongs to: those of one team (plus direct and group messages,
+    which belong to no team), or all of them. The user is the actor unless a system
+    admin asks for someone else.
+
+    Raises:
+        PermissionDenied: someone else's channels, asked by a non-admin.
+        NotFound: the team is hidden from the actor or the actor is not in it.
+    """
     check_active(actor)
-    qs = Channel.objects.filter(members__user=actor)
+    user_id = actor.id if user_id is None else user_id
+    check_memberships_of(actor=actor, user_id=user_id)
+    qs = Channel.objects.filter(members__user_id=user_id)
     if team_id is not None:
-        access_team(actor=actor, team_id=team_id)
-        qs = qs.filter(team_id=team_id) | qs.filter(type__in=(CHANNEL_DIRECT, CHANNEL_GROUP))
+        team, membership = access_team(actor=actor, team_id=team_id)
+        check_team_member(actor=actor, team=team, membership=membership)
+        qs = qs.filter(Q(team_id=team.id) | Q(type__in=(CHANNEL_DIRECT, CHANNEL_GROUP)))
     if not include_deleted:
         qs = qs.filter(delete_at=0)
     return qs.order_by("display_name", "name")
@@ -28,19 +47,34 @@ def channel_list_for_user(
 def channel_list_public(*, actor: User, team_id: str) -> QuerySet[Channel]:
     """Live public channels of a team the actor belongs to (to browse and join)."""
     team, membership = access_team(actor=actor, team_id=team_id)
-    if membership is None and not actor.is_system_admin:
-        raise NotFound("Team not found.", error_id="app.team.get.find.app_error")
+    check_team_member(actor=actor, team=team, membership=membership)
     return Channel.objects.filter(team=team, type=CHANNEL_OPEN, delete_at=0).order_by(
-        "display_name"
+        "display_name", "id"
     )
 
 
-def channel_get_by_name(*, actor: User, team_id: str, name: str) -> Channel:
-    channel = Channel.objects.filter(team_id=team_id, name=str(name).lower()).first()
-    if channel is None:
+def channel_get_by_name(
+    *, actor: User, team_id: str, name: str, include_deleted: bool = False
+) -> Channel:
+    """A channel the actor may read, by team and name; archived ones only on request."""
+    channels = Channel.objects.filter(team_id=team_id, name=str(name).lower())
+    if not include_deleted:
+        channels = channels.filter(delete_at=0)
+    channel_id = channels.values_list("id", flat=True).first()
+    if channel_id is None:
         raise NotFound("Channel not found.", error_id="app.channel.get.existing.app_error")
-    channel, _membership = access_channel(actor=actor, channel_id=channel.id)
+    channel, _membership = access_channel(actor=actor, channel_id=channel_id)
     return channel
+
+
+def channel_get_by_team_name(
+    *, actor: User, team_name: str, name: str, include_deleted: bool = False
+) -> Channel:
+    """`channel_get_by_name` with the team named by its slug."""
+    team, _membership = access_team_by_name(actor=actor, name=team_name)
+    return channel_get_by_name(
+        actor=actor, team_id=team.id, name=name, include_deleted=include_deleted
+    )
 
 
 def channel_member_list(*, actor: User, channel_id: str) -> QuerySet[ChannelMember]:
@@ -52,14 +86,48 @@ def channel_member_list(*, actor: User, channel_id: str) -> QuerySet[ChannelMemb
     )
 
 
+def channel_member_get(*, actor: User, channel_id: str, user_id: str) -> ChannelMember:
+    """One membership of a channel the actor may read."""
+    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    if membership is not None and membership.user_id == user_id:
+        return membership
+    member = ChannelMember.objects.filter(channel=channel, user_id=user_id).first()
+    if member is None:
+        raise NotFound(
+            "That user is not a member of the channel.",
+            error_id="app.channel.get_member.missing.app_error",
+        )
+    return member
+
+
+def channel_member_list_for_user(
+    *, actor: User, user_id: str, team_id: str
+) -> QuerySet[ChannelMember]:
+    """A user's memberships of one team's channels and of direct and group messages,
+    archived channels included (as Mattermost lists them)."""
+    check_memberships_of(actor=actor, user_id=user_id)
+    team, membership = access_team(actor=actor, team_id=team_id)
+    check_team_member(actor=actor, team=team, membership=membership)
+    return ChannelMember.objects.filter(
+        Q(channel__team_id=team.id) | Q(channel__team__isnull=True), user_id=user_id
+    ).order_by("channel_id")
+
+
 def channel_member_ids(*, channel: Channel) -> list[str]:
     """Ids of the channel's members, for services choosing who hears about a change."""
     return list(ChannelMember.objects.filter(channel=channel).values_list("user_id", flat=True))
 
 
-def channel_unread(*, actor: User, channel_id: str) -> dict[str, object]:
-    """Unread messages and mentions of the actor in one channel."""
+def channel_unread(
+    *, actor: User, channel_id: str, user_id: str | None = None
+) -> dict[str, object]:
+    """Unread messages and mentions of a user (the actor unless an admin asks) in one
+    channel."""
+    if user_id is not None and user_id != actor.id:
+        check_memberships_of(actor=actor, user_id=user_id)
     channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    if user_id is not None and user_id != actor.id:
+        membership = ChannelMember.objects.filter(channel=channel, user_id=user_id).first()
     if membership is None:
         raise NotFound("You are not a member of that channel.")
     return {
@@ -72,4 +140,17 @@ def channel_unread(*, actor: User, channel_id: str) -> dict[str, object]:
         "urgent_mention_count": membership.urgent_mention_count,
         "last_viewed_at": membership.last_viewed_at,
         "notify_props": membership.notify_props,
+    }
+
+
+def channel_stats(*, actor: User, channel_id: str) -> dict[str, object]:
+    """Member and pinned-post counts of a channel the actor may read. Deactivated
+    members are not counted (as in Mattermost); Confab has no guests."""
+    channel, _membership = access_channel(actor=actor, channel_id=channel_id)
+    return {
+        "channel_id": channel.id,
+        "member_count": ChannelMember.objects.filter(channel=channel, user__delete_at=0).count(),
+        "guest_count": 0,
+        "pinnedpost_count": post_list_pinned(actor=actor, channel_id=channel.id).count(),
+        "files_count": 0,
     }

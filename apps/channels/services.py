@@ -204,22 +204,63 @@ def channel_get_or_create_direct(*, actor: User, other_user_id: str) -> Channel:
     other = User.objects.filter(id=other_user_id).first() if is_valid_id(other_user_id) else None
     if other is None:
         raise NotFound("User not found.", error_id="app.user.missing_account.const")
-    name = _direct_channel_name(actor.id, other.id)
+    return _direct_between(creator=actor, first=actor, second=other)
+
+
+@transaction.atomic
+def channel_get_or_create_direct_between(*, actor: User, user_ids: object) -> Channel:
+    """The direct channel of the two users named, as `POST /channels/direct` names them.
+
+    One of them must be the actor, unless the actor is a system admin. The same id twice
+    (or the actor's id alone) is the actor's channel with themselves.
+
+    Raises:
+        InvalidInput: not a list of exactly two valid ids.
+        PermissionDenied: neither user is the actor and the actor is no system admin.
+        NotFound: a user does not exist.
+    """
+    check_active(actor)
+    if not isinstance(user_ids, list) or not all(isinstance(u, str) for u in user_ids):
+        raise InvalidInput(
+            "Send a list of two user ids.", error_id="api.context.invalid_body_param.app_error"
+        )
+    ids = list(dict.fromkeys(user_ids))
+    if ids == [actor.id]:
+        ids = [actor.id, actor.id]
+    if len(ids) != 2 or not all(is_valid_id(u) for u in ids):
+        raise InvalidInput(
+            "A direct channel is between exactly two users.",
+            error_id="api.context.invalid_param.app_error",
+        )
+    if actor.id in ids:
+        other_id = ids[1] if ids[0] == actor.id else ids[0]
+        return channel_get_or_create_direct(actor=actor, other_user_id=other_id)
+    if not actor.is_system_admin:
+        raise PermissionDenied("Only system admins may start a conversation between others.")
+    users = {u.id: u for u in User.objects.filter(id__in=ids)}
+    if len(users) != 2:
+        raise NotFound("User not found.", error_id="app.user.missing_account.const")
+    return _direct_between(creator=actor, first=users[ids[0]], second=users[ids[1]])
+
+
+def _direct_between(*, creator: User, first: User, second: User) -> Channel:
+    """Find or make the direct channel of two users (one user for a self-DM)."""
+    name = _direct_channel_name(first.id, second.id)
     existing = Channel.objects.filter(team__isnull=True, name=name).first()
     if existing is not None:
         return existing
-    if not other.is_active:
+    if not first.is_active or not second.is_active:
         raise PermissionDenied("You cannot start a conversation with a deactivated user.")
-    members = [actor] if other.id == actor.id else [actor, other]
+    members = [first] if first.id == second.id else [first, second]
     channel, created = _found_or_created(
         Channel(type=CHANNEL_DIRECT, name=name, display_name="", creator=None), members
     )
     if created:
         for user in members:
-            teammate = other if user.id == actor.id else actor
+            teammate = second if user.id == first.id else first
             publish_event(
                 "direct_added",
-                {"creator_id": actor.id, "teammate_id": teammate.id, "channel_id": channel.id},
+                {"creator_id": creator.id, "teammate_id": teammate.id, "channel_id": channel.id},
                 broadcast=Broadcast(user_id=user.id),
             )
     return channel
@@ -428,16 +469,38 @@ def channel_set_muted(*, actor: User, channel_id: str, muted: bool) -> ChannelMe
 
 @transaction.atomic
 def channel_update(*, actor: User, channel_id: str, patch: dict[str, Any]) -> Channel:
-    """Change display name, header or purpose; each change leaves a system message."""
+    """Change display name, header or purpose; each change leaves a system message.
+
+    `name` and `type` may be given only with their current values (no renames).
+    """
     channel, membership = access_channel(actor=actor, channel_id=channel_id)
     if not can_edit_channel_properties(actor, channel, membership):
         raise PermissionDenied("You cannot change this channel.")
+    patch = dict(patch)
+    # Renaming and changing the type are not supported; a full-channel PUT repeats the
+    # current values, which is no change.
+    if "name" in patch and patch.pop("name") != channel.name:
+        raise InvalidInput(
+            "Channels cannot be renamed; change the display name instead.",
+            error_id="api.channel.update_channel.name.app_error",
+        )
+    if "type" in patch and patch.pop("type") != channel.type:
+        raise InvalidInput(
+            "A channel's type cannot be changed here.",
+            error_id="api.channel.update_channel.typechange.app_error",
+        )
     unknown = set(patch) - {"display_name", "header", "purpose"}
     if unknown:
         raise InvalidInput(f"Unknown channel fields: {', '.join(sorted(unknown))}.")
     teamless = channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP)
-    if teamless and ({"display_name", "purpose"} & set(patch)):
-        raise InvalidInput("Direct and group messages only have a header.")
+    if teamless and any(
+        patch[f] != getattr(channel, f) for f in ("display_name", "purpose") if f in patch
+    ):
+        raise InvalidInput(
+            "Direct and group messages only have a header.",
+            error_id="api.channel.update_channel.update_direct_or_group_messages_not_allowed.app_error",
+        )
+    patch = {f: v for f, v in patch.items() if not (teamless and f != "header")}
     changes: list[tuple[str, str, str, str]] = []
     limits = {"display_name": DISPLAY_NAME_MAX, "header": HEADER_MAX, "purpose": PURPOSE_MAX}
     labels = {"display_name": "Display name", "header": "Header", "purpose": "Purpose"}

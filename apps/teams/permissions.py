@@ -2,7 +2,7 @@
 
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, PermissionDenied
 from apps.core.ids import is_valid_id
 from apps.teams.models import Team, TeamMember
 
@@ -22,6 +22,39 @@ def access_team(*, actor: User, team_id: str) -> tuple[Team, TeamMember | None]:
     if membership is None and not team.allow_open_invite and not actor.is_system_admin:
         raise NotFound("Team not found.", error_id="app.team.get.find.app_error")
     return team, membership
+
+
+def access_team_by_name(*, actor: User, name: str) -> tuple[Team, TeamMember | None]:
+    """`access_team` for a team named in the URL (its lowercase slug)."""
+    check_active(actor)
+    team_id = (
+        Team.objects.filter(name=name.lower(), delete_at=0).values_list("id", flat=True).first()
+        if isinstance(name, str)
+        else None
+    )
+    return access_team(actor=actor, team_id=team_id or "")
+
+
+def check_team_member(*, actor: User, team: Team, membership: TeamMember | None) -> None:
+    """Team content (its channels, its members' channels) is for members and system
+    admins. A team the actor may see but has not joined answers like a hidden one."""
+    if membership is None and not actor.is_system_admin:
+        raise NotFound("Team not found.", error_id="app.team.get.find.app_error")
+
+
+def can_read_memberships_of(actor: User, user_id: str) -> bool:
+    """A user's teams, channels and read state are theirs; system admins see anyone's."""
+    return actor.is_active and (user_id == actor.id or actor.is_system_admin)
+
+
+def check_memberships_of(*, actor: User, user_id: str) -> None:
+    """Refuse (403, as Mattermost does) reading someone else's memberships."""
+    check_active(actor)
+    if not can_read_memberships_of(actor, user_id):
+        raise PermissionDenied(
+            "Only system admins may look at another user's teams and channels.",
+            error_id="api.context.permissions.app_error",
+        )
 
 
 def can_manage_team(actor: User, membership: TeamMember | None) -> bool:

@@ -209,11 +209,18 @@ def team_member_set_admin(*, actor: User, team_id: str, user_id: str, admin: boo
 
 @transaction.atomic
 def team_update(*, actor: User, team_id: str, patch: dict[str, Any]) -> Team:
-    """Change a team's display name, description, type or allowed domains."""
+    """Change a team's display name, description, company name, type or allowed domains."""
     team, membership = access_team(actor=actor, team_id=team_id)
     if not can_manage_team(actor, membership):
         raise PermissionDenied("Only team admins can change the team.")
-    allowed = {"display_name", "description", "type", "allowed_domains", "allow_open_invite"}
+    allowed = {
+        "display_name",
+        "description",
+        "company_name",
+        "type",
+        "allowed_domains",
+        "allow_open_invite",
+    }
     unknown = set(patch) - allowed
     if unknown:
         raise InvalidInput(f"Unknown team fields: {', '.join(sorted(unknown))}.")
@@ -224,6 +231,8 @@ def team_update(*, actor: User, team_id: str, patch: dict[str, Any]) -> Team:
         )
     if "description" in patch:
         data["description"] = clean_text(patch["description"], field="Description", limit=255)
+    if "company_name" in patch:
+        data["company_name"] = clean_text(patch["company_name"], field="Company name", limit=64)
     if "allowed_domains" in patch:
         data["allowed_domains"] = clean_text(
             patch["allowed_domains"], field="Allowed domains", limit=1000

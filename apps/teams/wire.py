@@ -1,5 +1,6 @@
 """Teams in Mattermost's wire format."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from apps.teams.models import Team, TeamMember
@@ -25,6 +26,11 @@ def team_to_wire(team: Team, *, can_manage: bool) -> dict[str, Any]:
         "policy_id": None,
         "cloud_limits_archived": False,
     }
+
+
+def team_list_to_wire(teams: Iterable[Team]) -> list[dict[str, Any]]:
+    """Teams from a selector that annotated `actor_can_manage` on each."""
+    return [team_to_wire(t, can_manage=getattr(t, "actor_can_manage", False)) for t in teams]
 
 
 def team_member_to_wire(member: TeamMember) -> dict[str, Any]:

@@ -1,25 +1,79 @@
-"""Users, sign-in and sessions over Mattermost's API v4."""
+"""Users and sign-in over Mattermost's API v4."""
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.accounts.api.params import (
+    page_slice,
+    query_bool,
+    query_int,
+    string_list,
+    target_user,
+)
 from apps.accounts.authentication import AUTH_COOKIE, CSRF_COOKIE, USER_ID_COOKIE
-from apps.accounts.selectors import user_get
-from apps.accounts.services import session_end, session_login, user_create
+from apps.accounts.models import User
+from apps.accounts.selectors import (
+    AUTOCOMPLETE_LIMIT_DEFAULT,
+    user_autocomplete,
+    user_get_by_email,
+    user_get_by_username,
+    user_list,
+    user_list_by_ids,
+    user_list_by_usernames,
+)
+from apps.accounts.services import (
+    session_end,
+    session_login,
+    user_activate,
+    user_create,
+    user_deactivate,
+    user_set_password,
+    user_update_profile,
+    user_update_roles,
+)
 from apps.accounts.wire import user_to_wire
+from apps.channels.permissions import access_channel
 from apps.core.api.base import (
     BaseApi,
     PublicApi,
     body_object,
-    resolve_user_id,
+    paging,
     status_ok,
     text_field,
+)
+from apps.core.errors import InvalidInput
+from apps.teams.permissions import access_team
+
+if TYPE_CHECKING:
+    from apps.channels.models import Channel
+    from apps.teams.models import Team
+
+# What PUT /users/{id} takes from the full user object a client sends back; the rest
+# (ids, times, roles...) is not the caller's to set that way.
+UPDATABLE_USER_FIELDS = (
+    "username",
+    "email",
+    "nickname",
+    "first_name",
+    "last_name",
+    "position",
+    "locale",
+    "timezone",
+    "notify_props",
+    "props",
 )
 
 
 def _client_address(request: Request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _users(users: Iterable[User], viewer: User) -> Response:
+    return Response([user_to_wire(user, viewer=viewer) for user in users])
 
 
 class LoginApi(PublicApi):
@@ -59,8 +113,45 @@ class LogoutApi(BaseApi):
         return response
 
 
-class UserCreateApi(PublicApi):
-    """`POST /users`: sign up. The first account on the server becomes system admin."""
+class UserListCreateApi(BaseApi):
+    """`GET /users`: list accounts (signed in). `POST /users`: sign up (open).
+
+    Sign-up reads no credentials at all, so a stale token cannot make it fail.
+    """
+
+    def _is_sign_up(self) -> bool:
+        request = getattr(self, "request", None)
+        return request is not None and request.method == "POST"
+
+    def get_authenticators(self) -> list:
+        return [] if self._is_sign_up() else super().get_authenticators()
+
+    def get_permissions(self) -> list:
+        return [] if self._is_sign_up() else super().get_permissions()
+
+    def get(self, request: Request) -> Response:
+        actor, query = request.user, request.query_params
+        if query.get("not_in_channel") and not query.get("in_team"):
+            raise InvalidInput(
+                "not_in_channel needs in_team.", error_id="api.context.invalid_url_param.app_error"
+            )
+        active, inactive = query_bool(request, "active"), query_bool(request, "inactive")
+        if active and inactive:
+            raise InvalidInput(
+                "Ask for active or inactive users, not both.",
+                error_id="api.context.invalid_url_param.app_error",
+            )
+        users = user_list(
+            actor=actor,
+            in_team=_team(actor, query.get("in_team")),
+            not_in_team=_team(actor, query.get("not_in_team")),
+            in_channel=_channel(actor, query.get("in_channel")),
+            not_in_channel=_channel(actor, query.get("not_in_channel")),
+            without_team=query_bool(request, "without_team"),
+            active=True if active else (False if inactive else None),
+            role=query.get("role", ""),
+        )
+        return _users(users[page_slice(*paging(request))], actor)
 
     def post(self, request: Request) -> Response:
         body = body_object(request)
@@ -76,9 +167,146 @@ class UserCreateApi(PublicApi):
         return Response(user_to_wire(user, viewer=user), status=201)
 
 
+def _team(actor: User, team_id: str | None) -> "Team | None":
+    """The team a filter names, if the actor may see it (404 otherwise)."""
+    return access_team(actor=actor, team_id=team_id)[0] if team_id else None
+
+
+def _channel(actor: User, channel_id: str | None) -> "Channel | None":
+    """The channel a filter names, if the actor may read it (404 otherwise)."""
+    return access_channel(actor=actor, channel_id=channel_id)[0] if channel_id else None
+
+
+class UserAutocompleteApi(BaseApi):
+    """`GET /users/autocomplete?name=&in_team=&in_channel=&limit=`."""
+
+    def get(self, request: Request) -> Response:
+        actor, query = request.user, request.query_params
+        limit = query_int(request, "limit")
+        found = user_autocomplete(
+            actor=actor,
+            name=query.get("name", ""),
+            in_team=_team(actor, query.get("in_team")),
+            in_channel=_channel(actor, query.get("in_channel")),
+            limit=AUTOCOMPLETE_LIMIT_DEFAULT if limit is None else limit,
+        )
+        return Response(
+            {key: [user_to_wire(u, viewer=actor) for u in users] for key, users in found.items()}
+        )
+
+
+class UserByIdsApi(BaseApi):
+    """`POST /users/ids?since=`: the known accounts among the ids; others are dropped."""
+
+    def post(self, request: Request) -> Response:
+        users = user_list_by_ids(
+            actor=request.user,
+            user_ids=string_list(request, "user ids"),
+            since=query_int(request, "since"),
+        )
+        return _users(users, request.user)
+
+
+class UserByUsernamesApi(BaseApi):
+    """`POST /users/usernames`."""
+
+    def post(self, request: Request) -> Response:
+        users = user_list_by_usernames(
+            actor=request.user, usernames=string_list(request, "usernames")
+        )
+        return _users(users, request.user)
+
+
+class UserByUsernameApi(BaseApi):
+    """`GET /users/username/{username}`."""
+
+    def get(self, request: Request, username: str) -> Response:
+        user = user_get_by_username(actor=request.user, username=username)
+        return Response(user_to_wire(user, viewer=request.user))
+
+
+class UserByEmailApi(BaseApi):
+    """`GET /users/email/{email}`: for system admins, or the caller's own address."""
+
+    def get(self, request: Request, email: str) -> Response:
+        user = user_get_by_email(actor=request.user, email=email)
+        return Response(user_to_wire(user, viewer=request.user))
+
+
 class UserDetailApi(BaseApi):
-    """`GET /users/{user_id}` (or `me`)."""
+    """`GET /users/{user_id}` (or `me`), `PUT` to update it, `DELETE` to deactivate it."""
 
     def get(self, request: Request, user_id: str) -> Response:
-        user = user_get(actor=request.user, user_id=resolve_user_id(request, user_id))
+        return Response(user_to_wire(target_user(request, user_id), viewer=request.user))
+
+    def put(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        body = body_object(request)
+        if body.get("id") and body["id"] != user.id:
+            raise InvalidInput("The body's id is not the user of the URL.")
+        data = {k: body[k] for k in UPDATABLE_USER_FIELDS if body.get(k) is not None}
+        user = user_update_profile(actor=request.user, user=user, data=data)
         return Response(user_to_wire(user, viewer=request.user))
+
+    def delete(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        if query_bool(request, "permanent"):
+            raise InvalidInput(
+                "Accounts are deactivated, never deleted for good.",
+                error_id="api.user.delete_user.not_enabled.app_error",
+            )
+        user_deactivate(actor=request.user, user=user)
+        return status_ok()
+
+
+class UserPatchApi(BaseApi):
+    """`PUT /users/{user_id}/patch`: change the fields given (null means "leave it")."""
+
+    def put(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        data = {k: v for k, v in body_object(request).items() if v is not None}
+        user = user_update_profile(actor=request.user, user=user, data=data)
+        return Response(user_to_wire(user, viewer=request.user))
+
+
+class UserActiveApi(BaseApi):
+    """`PUT /users/{user_id}/active` `{active}`: deactivate, or reactivate (admins)."""
+
+    def put(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        active = body_object(request).get("active")
+        if not isinstance(active, bool):
+            raise InvalidInput("active must be true or false.")
+        if active:
+            user_activate(actor=request.user, user=user)
+        else:
+            user_deactivate(actor=request.user, user=user)
+        return status_ok()
+
+
+class UserPasswordApi(BaseApi):
+    """`PUT /users/{user_id}/password`: other sessions end; the calling one stays."""
+
+    def put(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        body = body_object(request)
+        user_set_password(
+            actor=request.user,
+            user=user,
+            new_password=text_field(body, "new_password"),
+            current_password=text_field(body, "current_password"),
+            keep_session_id=getattr(request.auth, "id", "") or "",
+        )
+        return status_ok()
+
+
+class UserRolesApi(BaseApi):
+    """`PUT /users/{user_id}/roles` `{roles: "system_user system_admin"}` (admins)."""
+
+    def put(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        roles = text_field(body_object(request), "roles")
+        if not roles.strip():
+            raise InvalidInput("roles must name at least one role.")
+        user_update_roles(actor=request.user, user=user, roles=roles)
+        return status_ok()

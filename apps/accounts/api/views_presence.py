@@ -1,0 +1,94 @@
+"""Presence status and preferences over Mattermost's API v4."""
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.api.params import string_list, target_user
+from apps.accounts.selectors import (
+    preference_get,
+    preference_list,
+    status_get,
+    status_list_by_ids,
+)
+from apps.accounts.services import preference_delete, preference_save, user_status_set
+from apps.accounts.wire import preference_to_wire, status_to_wire
+from apps.core.api.base import BaseApi, body_list, body_object, status_ok, text_field
+from apps.core.errors import InvalidInput
+from apps.core.ids import is_valid_id
+
+
+class UserStatusApi(BaseApi):
+    """`GET /users/{user_id}/status`; `PUT` `{user_id, status, dnd_end_time?}` sets it."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        return Response(status_get(actor=request.user, user=target_user(request, user_id)))
+
+    def put(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        body = body_object(request)
+        if body.get("user_id") and body["user_id"] != user.id:
+            raise InvalidInput("The body's user_id is not the user of the URL.")
+        row = user_status_set(
+            actor=request.user,
+            user=user,
+            status=text_field(body, "status"),
+            dnd_end_time=body.get("dnd_end_time") or 0,
+        )
+        return Response(status_to_wire(user.id, row))
+
+
+class StatusByIdsApi(BaseApi):
+    """`POST /users/status/ids`: one status per id; unknown accounts are offline."""
+
+    def post(self, request: Request) -> Response:
+        user_ids = string_list(request, "user ids")
+        if not all(is_valid_id(u) for u in user_ids):
+            raise InvalidInput(
+                "Every user id must be 26 letters or digits.",
+                error_id="api.context.invalid_body_param.app_error",
+            )
+        return Response(status_list_by_ids(actor=request.user, user_ids=user_ids))
+
+
+class PreferenceListApi(BaseApi):
+    """`GET /users/{user_id}/preferences`; `PUT` saves an array of them."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        prefs = preference_list(actor=request.user, user=target_user(request, user_id))
+        return Response([preference_to_wire(p) for p in prefs])
+
+    def put(self, request: Request, user_id: str) -> Response:
+        preference_save(
+            actor=request.user, user=target_user(request, user_id), preferences=body_list(request)
+        )
+        return status_ok()
+
+
+class PreferenceDeleteApi(BaseApi):
+    """`POST /users/{user_id}/preferences/delete` with an array of preferences."""
+
+    def post(self, request: Request, user_id: str) -> Response:
+        preference_delete(
+            actor=request.user, user=target_user(request, user_id), preferences=body_list(request)
+        )
+        return status_ok()
+
+
+class PreferenceCategoryApi(BaseApi):
+    """`GET /users/{user_id}/preferences/{category}`."""
+
+    def get(self, request: Request, user_id: str, category: str) -> Response:
+        prefs = preference_list(
+            actor=request.user, user=target_user(request, user_id), category=category
+        )
+        return Response([preference_to_wire(p) for p in prefs])
+
+
+class PreferenceDetailApi(BaseApi):
+    """`GET /users/{user_id}/preferences/{category}/name/{name}`: one, or 404."""
+
+    def get(self, request: Request, user_id: str, category: str, name: str) -> Response:
+        pref = preference_get(
+            actor=request.user, user=target_user(request, user_id), category=category, name=name
+        )
+        return Response(preference_to_wire(pref))

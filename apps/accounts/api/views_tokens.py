@@ -1,0 +1,118 @@
+"""Sessions and personal access tokens over Mattermost's API v4."""
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.api.params import page_slice, target_user
+from apps.accounts.selectors import (
+    session_list,
+    user_access_token_get,
+    user_access_token_list,
+    user_access_token_list_all,
+)
+from apps.accounts.services import (
+    session_revoke,
+    session_revoke_all,
+    user_access_token_create,
+    user_access_token_revoke,
+    user_access_token_set_active,
+)
+from apps.accounts.wire import access_token_to_wire, session_to_wire
+from apps.core.api.base import BaseApi, body_object, paging, status_ok, text_field
+from apps.core.errors import InvalidInput
+
+
+def _required(body: dict, name: str) -> str:
+    value = text_field(body, name)
+    if not value:
+        raise InvalidInput(
+            f"{name} is required.", error_id="api.context.invalid_body_param.app_error"
+        )
+    return value
+
+
+class SessionListApi(BaseApi):
+    """`GET /users/{user_id}/sessions`: never with the tokens themselves."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        sessions = session_list(actor=request.user, user=target_user(request, user_id))
+        return Response([session_to_wire(s) for s in sessions])
+
+
+class SessionRevokeApi(BaseApi):
+    """`POST /users/{user_id}/sessions/revoke` `{session_id}`."""
+
+    def post(self, request: Request, user_id: str) -> Response:
+        user = target_user(request, user_id)
+        session_id = _required(body_object(request), "session_id")
+        session_revoke(actor=request.user, user=user, session_id=session_id)
+        return status_ok()
+
+
+class SessionRevokeAllApi(BaseApi):
+    """`POST /users/{user_id}/sessions/revoke/all`: signs the user out everywhere."""
+
+    def post(self, request: Request, user_id: str) -> Response:
+        session_revoke_all(actor=request.user, user=target_user(request, user_id))
+        return status_ok()
+
+
+class UserTokenListCreateApi(BaseApi):
+    """`GET /users/{user_id}/tokens`; `POST` `{description}` creates one and shows it once."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        tokens = user_access_token_list(actor=request.user, user=target_user(request, user_id))
+        return Response([access_token_to_wire(t) for t in tokens[page_slice(*paging(request))]])
+
+    def post(self, request: Request, user_id: str) -> Response:
+        row, token = user_access_token_create(
+            actor=request.user,
+            user=target_user(request, user_id),
+            description=text_field(body_object(request), "description"),
+        )
+        return Response(access_token_to_wire(row, token=token))
+
+
+class TokenListAllApi(BaseApi):
+    """`GET /users/tokens`: every token on the server (system admins)."""
+
+    def get(self, request: Request) -> Response:
+        tokens = user_access_token_list_all(actor=request.user)
+        return Response([access_token_to_wire(t) for t in tokens[page_slice(*paging(request))]])
+
+
+class TokenDetailApi(BaseApi):
+    """`GET /users/tokens/{token_id}`."""
+
+    def get(self, request: Request, token_id: str) -> Response:
+        return Response(
+            access_token_to_wire(user_access_token_get(actor=request.user, token_id=token_id))
+        )
+
+
+class TokenRevokeApi(BaseApi):
+    """`POST /users/tokens/revoke` `{token_id}`: deletes it."""
+
+    def post(self, request: Request) -> Response:
+        token_id = _required(body_object(request), "token_id")
+        user_access_token_revoke(actor=request.user, token_id=token_id)
+        return status_ok()
+
+
+class TokenDisableApi(BaseApi):
+    """`POST /users/tokens/disable` `{token_id}`."""
+
+    is_active = False
+
+    def post(self, request: Request) -> Response:
+        token_id = _required(body_object(request), "token_id")
+        user_access_token_set_active(
+            actor=request.user, token_id=token_id, is_active=self.is_active
+        )
+        return status_ok()
+
+
+class TokenEnableApi(TokenDisableApi):
+    """`POST /users/tokens/enable` `{token_id}`."""
+
+    is_active = True

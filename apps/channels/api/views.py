@@ -1,0 +1,352 @@
+"""Channels, channel members and read state over Mattermost's API v4.
+
+Posts of a channel (`/channels/{id}/posts`, `/channels/{id}/pinned`) belong to the
+posts API.
+"""
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.channels.permissions import access_channel
+from apps.channels.selectors import (
+    channel_get_by_name,
+    channel_get_by_team_name,
+    channel_list_for_user,
+    channel_list_public,
+    channel_member_get,
+    channel_member_list,
+    channel_member_list_for_user,
+    channel_stats,
+    channel_unread,
+)
+from apps.channels.services import (
+    channel_archive,
+    channel_create,
+    channel_get_or_create_direct_between,
+    channel_get_or_create_group,
+    channel_member_add,
+    channel_member_remove,
+    channel_member_set_admin,
+    channel_member_update_notify_props,
+    channel_unarchive,
+    channel_update,
+    channel_view,
+)
+from apps.channels.wire import channel_member_to_wire, channel_to_wire
+from apps.core.api.base import (
+    BaseApi,
+    body_list,
+    body_object,
+    paging,
+    resolve_user_id,
+    status_ok,
+    text_field,
+)
+from apps.core.errors import InvalidInput, PermissionDenied
+from apps.core.ids import is_valid_id
+from apps.teams.permissions import access_team
+
+# ChannelPatch's fields; anything else a client sends along is ignored, as Go's decoder does.
+CHANNEL_PATCH_FIELDS = ("display_name", "name", "header", "purpose")
+CHANNEL_ROLES = {"channel_user", "channel_admin"}
+
+
+def paged(items: Any, request: Request) -> Any:
+    """One page of a queryset or list: `[]` past the end, never an error."""
+    page, per_page = paging(request)
+    return items[page * per_page : (page + 1) * per_page]
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A boolean query parameter, read as Go's strconv.ParseBool reads it."""
+    return request.query_params.get(name, "") in ("1", "t", "T", "true", "TRUE", "True")
+
+
+def _check_self(request: Request, user_id: str) -> None:
+    # Writes to someone else's read state or settings are not offered, even to admins.
+    if user_id != request.user.id:
+        raise PermissionDenied("You can only change your own channel settings and read state.")
+
+
+def _valid_id_field(body: dict[str, Any], name: str, *, required: bool = True) -> str:
+    value = text_field(body, name)
+    if (value or required) and not is_valid_id(value):
+        raise InvalidInput(
+            f"{name} must be a valid id.", error_id="api.context.invalid_body_param.app_error"
+        )
+    return value
+
+
+def _channel_admin_from_roles(body: dict[str, Any]) -> bool:
+    roles = set(text_field(body, "roles").split())
+    if "channel_user" not in roles or not roles <= CHANNEL_ROLES:
+        raise InvalidInput(
+            "Channel roles are 'channel_user' or 'channel_user channel_admin'.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    return "channel_admin" in roles
+
+
+# --- channels -------------------------------------------------------------------------------
+
+
+class ChannelCreateApi(BaseApi):
+    """`POST /channels` `{team_id, name, display_name, type, purpose?, header?}` (201)."""
+
+    def post(self, request: Request) -> Response:
+        body = body_object(request)
+        team_id = _valid_id_field(body, "team_id")
+        team, _membership = access_team(actor=request.user, team_id=team_id)
+        channel = channel_create(
+            actor=request.user,
+            team=team,
+            name=text_field(body, "name"),
+            display_name=text_field(body, "display_name"),
+            channel_type=text_field(body, "type"),
+            purpose=text_field(body, "purpose"),
+            header=text_field(body, "header"),
+        )
+        return Response(channel_to_wire(channel), status=201)
+
+
+class ChannelDetailApi(BaseApi):
+    """`GET`, `PUT` (full update) and `DELETE` (archive) `/channels/{channel_id}`."""
+
+    def get(self, request: Request, channel_id: str) -> Response:
+        channel, _membership = access_channel(actor=request.user, channel_id=channel_id)
+        return Response(channel_to_wire(channel))
+
+    def put(self, request: Request, channel_id: str) -> Response:
+        body = body_object(request)
+        if body.get("id") != channel_id:
+            raise InvalidInput(
+                "The channel id in the body must be the one of the URL.",
+                error_id="api.context.invalid_body_param.app_error",
+            )
+        # Mattermost's full update: header and purpose are replaced (absent means
+        # empty), display name, name and type only when given.
+        patch: dict[str, Any] = {
+            "header": text_field(body, "header"),
+            "purpose": text_field(body, "purpose"),
+        }
+        for field in ("display_name", "name", "type"):
+            if text_field(body, field):
+                patch[field] = body[field]
+        channel = channel_update(actor=request.user, channel_id=channel_id, patch=patch)
+        return Response(channel_to_wire(channel))
+
+    def delete(self, request: Request, channel_id: str) -> Response:
+        channel_archive(actor=request.user, channel_id=channel_id)
+        return status_ok()
+
+
+class ChannelPatchApi(BaseApi):
+    """`PUT /channels/{channel_id}/patch`: the fields given (not null) change."""
+
+    def put(self, request: Request, channel_id: str) -> Response:
+        body = body_object(request)
+        patch = {k: body[k] for k in CHANNEL_PATCH_FIELDS if body.get(k) is not None}
+        if not patch:
+            raise InvalidInput(
+                "Nothing to change.",
+                error_id="api.channel.patch_update_channel.no_changes.app_error",
+            )
+        channel = channel_update(actor=request.user, channel_id=channel_id, patch=patch)
+        return Response(channel_to_wire(channel))
+
+
+class ChannelRestoreApi(BaseApi):
+    """`POST /channels/{channel_id}/restore`: unarchive."""
+
+    def post(self, request: Request, channel_id: str) -> Response:
+        channel = channel_unarchive(actor=request.user, channel_id=channel_id)
+        return Response(channel_to_wire(channel))
+
+
+class ChannelStatsApi(BaseApi):
+    """`GET /channels/{channel_id}/stats`."""
+
+    def get(self, request: Request, channel_id: str) -> Response:
+        return Response(channel_stats(actor=request.user, channel_id=channel_id))
+
+
+class DirectChannelCreateApi(BaseApi):
+    """`POST /channels/direct` `[user_id, user_id]`: 201 for a new and an existing one."""
+
+    def post(self, request: Request) -> Response:
+        channel = channel_get_or_create_direct_between(
+            actor=request.user, user_ids=body_list(request, max_items=2)
+        )
+        return Response(channel_to_wire(channel), status=201)
+
+
+class GroupChannelCreateApi(BaseApi):
+    """`POST /channels/group` `[user_id, ...]`: the caller is added if absent (201)."""
+
+    def post(self, request: Request) -> Response:
+        channel = channel_get_or_create_group(
+            actor=request.user, user_ids=body_list(request, max_items=100)
+        )
+        return Response(channel_to_wire(channel), status=201)
+
+
+# --- listings ------------------------------------------------------------------------------
+
+
+class TeamPublicChannelListApi(BaseApi):
+    """`GET /teams/{team_id}/channels`: live public channels, paged."""
+
+    def get(self, request: Request, team_id: str) -> Response:
+        channels = paged(channel_list_public(actor=request.user, team_id=team_id), request)
+        return Response([channel_to_wire(c) for c in channels])
+
+
+class ChannelByNameApi(BaseApi):
+    """`GET /teams/{team_id}/channels/name/{channel_name}` (`include_deleted`)."""
+
+    def get(self, request: Request, team_id: str, channel_name: str) -> Response:
+        channel = channel_get_by_name(
+            actor=request.user,
+            team_id=team_id,
+            name=channel_name,
+            include_deleted=query_flag(request, "include_deleted"),
+        )
+        return Response(channel_to_wire(channel))
+
+
+class ChannelByTeamNameApi(BaseApi):
+    """`GET /teams/name/{team_name}/channels/name/{channel_name}` (`include_deleted`)."""
+
+    def get(self, request: Request, team_name: str, channel_name: str) -> Response:
+        channel = channel_get_by_team_name(
+            actor=request.user,
+            team_name=team_name,
+            name=channel_name,
+            include_deleted=query_flag(request, "include_deleted"),
+        )
+        return Response(channel_to_wire(channel))
+
+
+class UserTeamChannelListApi(BaseApi):
+    """`GET /users/{user_id}/teams/{team_id}/channels`: the user's channels of the team,
+    with their direct and group messages."""
+
+    def get(self, request: Request, user_id: str, team_id: str) -> Response:
+        channels = channel_list_for_user(
+            actor=request.user,
+            user_id=resolve_user_id(request, user_id),
+            team_id=team_id,
+            include_deleted=query_flag(request, "include_deleted"),
+        )
+        return Response([channel_to_wire(c) for c in channels])
+
+
+class UserChannelListApi(BaseApi):
+    """`GET /users/{user_id}/channels`: the user's channels of every team."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        channels = channel_list_for_user(
+            actor=request.user,
+            user_id=resolve_user_id(request, user_id),
+            include_deleted=query_flag(request, "include_deleted"),
+        )
+        return Response([channel_to_wire(c) for c in channels])
+
+
+class UserTeamChannelMemberListApi(BaseApi):
+    """`GET /users/{user_id}/teams/{team_id}/channels/members`."""
+
+    def get(self, request: Request, user_id: str, team_id: str) -> Response:
+        members = channel_member_list_for_user(
+            actor=request.user, user_id=resolve_user_id(request, user_id), team_id=team_id
+        )
+        return Response([channel_member_to_wire(m) for m in members])
+
+
+# --- members and read state ------------------------------------------------------------------
+
+
+class ChannelMemberListAddApi(BaseApi):
+    """`GET /channels/{channel_id}/members` (paged); `POST` `{user_id}` adds one (201)."""
+
+    def get(self, request: Request, channel_id: str) -> Response:
+        members = paged(channel_member_list(actor=request.user, channel_id=channel_id), request)
+        return Response([channel_member_to_wire(m) for m in members])
+
+    def post(self, request: Request, channel_id: str) -> Response:
+        user_id = _valid_id_field(body_object(request), "user_id")
+        member = channel_member_add(actor=request.user, channel_id=channel_id, user_id=user_id)
+        return Response(channel_member_to_wire(member), status=201)
+
+
+class ChannelMemberDetailApi(BaseApi):
+    """`GET /channels/{channel_id}/members/{user_id}`; `DELETE` leaves or removes."""
+
+    def get(self, request: Request, channel_id: str, user_id: str) -> Response:
+        member = channel_member_get(
+            actor=request.user, channel_id=channel_id, user_id=resolve_user_id(request, user_id)
+        )
+        return Response(channel_member_to_wire(member))
+
+    def delete(self, request: Request, channel_id: str, user_id: str) -> Response:
+        channel_member_remove(
+            actor=request.user, channel_id=channel_id, user_id=resolve_user_id(request, user_id)
+        )
+        return status_ok()
+
+
+class ChannelMemberRolesApi(BaseApi):
+    """`PUT /channels/{channel_id}/members/{user_id}/roles` `{roles}`."""
+
+    def put(self, request: Request, channel_id: str, user_id: str) -> Response:
+        admin = _channel_admin_from_roles(body_object(request))
+        channel_member_set_admin(
+            actor=request.user,
+            channel_id=channel_id,
+            user_id=resolve_user_id(request, user_id),
+            admin=admin,
+        )
+        return status_ok()
+
+
+class ChannelMemberNotifyPropsApi(BaseApi):
+    """`PUT /channels/{channel_id}/members/{user_id}/notify_props`: your own settings."""
+
+    def put(self, request: Request, channel_id: str, user_id: str) -> Response:
+        _check_self(request, resolve_user_id(request, user_id))
+        channel_member_update_notify_props(
+            actor=request.user, channel_id=channel_id, props=body_object(request)
+        )
+        return status_ok()
+
+
+class ChannelViewApi(BaseApi):
+    """`POST /channels/members/{user_id}/view` `{channel_id, prev_channel_id?}`.
+
+    Marks `channel_id` read; an empty `channel_id` (focus lost) marks nothing.
+    """
+
+    def post(self, request: Request, user_id: str) -> Response:
+        _check_self(request, resolve_user_id(request, user_id))
+        body = body_object(request)
+        channel_id = _valid_id_field(body, "channel_id", required=False)
+        _valid_id_field(body, "prev_channel_id", required=False)
+        times = {}
+        if channel_id:
+            times[channel_id] = channel_view(actor=request.user, channel_id=channel_id)
+        return status_ok(last_viewed_at_times=times)
+
+
+class ChannelUnreadApi(BaseApi):
+    """`GET /users/{user_id}/channels/{channel_id}/unread`."""
+
+    def get(self, request: Request, user_id: str, channel_id: str) -> Response:
+        return Response(
+            channel_unread(
+                actor=request.user,
+                channel_id=channel_id,
+                user_id=resolve_user_id(request, user_id),
+            )
+        )

@@ -1,0 +1,198 @@
+"""Teams and team members over Mattermost's API v4."""
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api.base import (
+    BaseApi,
+    body_object,
+    paging,
+    resolve_user_id,
+    status_ok,
+    text_field,
+)
+from apps.core.errors import InvalidInput
+from apps.core.ids import is_valid_id
+from apps.teams.permissions import access_team, access_team_by_name, can_manage_team
+from apps.teams.selectors import (
+    team_list_for_user,
+    team_list_visible,
+    team_member_get,
+    team_member_list,
+    team_member_list_for_user,
+)
+from apps.teams.services import (
+    team_create,
+    team_join_by_invite,
+    team_member_add,
+    team_member_remove,
+    team_member_set_admin,
+    team_update,
+)
+from apps.teams.wire import team_list_to_wire, team_member_to_wire, team_to_wire
+
+# The fields of Mattermost's TeamPatch (plus `type`, which Confab keeps in sync with
+# `allow_open_invite`); anything else a client sends along is ignored, as Go's decoder does.
+TEAM_PATCH_FIELDS = (
+    "display_name",
+    "description",
+    "company_name",
+    "allowed_domains",
+    "allow_open_invite",
+    "type",
+)
+TEAM_ROLES = {"team_user", "team_admin"}
+
+
+def paged(items: Any, request: Request) -> Any:
+    """One page of a queryset or list: `[]` past the end, never an error."""
+    page, per_page = paging(request)
+    return items[page * per_page : (page + 1) * per_page]
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A boolean query parameter, read as Go's strconv.ParseBool reads it."""
+    return request.query_params.get(name, "") in ("1", "t", "T", "true", "TRUE", "True")
+
+
+def _team_admin_from_roles(body: dict[str, Any]) -> bool:
+    roles = set(text_field(body, "roles").split())
+    if "team_user" not in roles or not roles <= TEAM_ROLES:
+        raise InvalidInput(
+            "Team roles are 'team_user' or 'team_user team_admin'.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    return "team_admin" in roles
+
+
+class TeamListCreateApi(BaseApi):
+    """`GET /teams`: the teams the caller may see, paged; `POST /teams`: create one (201)."""
+
+    def get(self, request: Request) -> Response:
+        teams = team_list_visible(actor=request.user)
+        listed = team_list_to_wire(paged(teams, request))
+        if query_flag(request, "include_total_count"):
+            return Response({"teams": listed, "total_count": teams.count()})
+        return Response(listed)
+
+    def post(self, request: Request) -> Response:
+        body = body_object(request)
+        team = team_create(
+            actor=request.user,
+            name=text_field(body, "name"),
+            display_name=text_field(body, "display_name"),
+            team_type=text_field(body, "type"),
+            description=text_field(body, "description"),
+            allowed_domains=text_field(body, "allowed_domains"),
+        )
+        return Response(team_to_wire(team, can_manage=True), status=201)
+
+
+class TeamDetailApi(BaseApi):
+    """`GET /teams/{team_id}`."""
+
+    def get(self, request: Request, team_id: str) -> Response:
+        team, membership = access_team(actor=request.user, team_id=team_id)
+        return Response(team_to_wire(team, can_manage=can_manage_team(request.user, membership)))
+
+
+class TeamByNameApi(BaseApi):
+    """`GET /teams/name/{name}`."""
+
+    def get(self, request: Request, name: str) -> Response:
+        team, membership = access_team_by_name(actor=request.user, name=name)
+        return Response(team_to_wire(team, can_manage=can_manage_team(request.user, membership)))
+
+
+class TeamPatchApi(BaseApi):
+    """`PUT /teams/{team_id}/patch`: team and system admins change a team's settings."""
+
+    def put(self, request: Request, team_id: str) -> Response:
+        body = body_object(request)
+        patch = {k: body[k] for k in TEAM_PATCH_FIELDS if body.get(k) is not None}
+        team = team_update(actor=request.user, team_id=team_id, patch=patch)
+        return Response(team_to_wire(team, can_manage=True))
+
+
+class UserTeamListApi(BaseApi):
+    """`GET /users/{user_id}/teams`: your teams (anyone's for system admins)."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        teams = team_list_for_user(actor=request.user, user_id=resolve_user_id(request, user_id))
+        return Response(team_list_to_wire(teams))
+
+
+class UserTeamMemberListApi(BaseApi):
+    """`GET /users/{user_id}/teams/members`: your team memberships."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        members = team_member_list_for_user(
+            actor=request.user, user_id=resolve_user_id(request, user_id)
+        )
+        return Response([team_member_to_wire(m) for m in members])
+
+
+class TeamMemberListAddApi(BaseApi):
+    """`GET /teams/{team_id}/members` (paged); `POST` adds `{team_id, user_id}` (201)."""
+
+    def get(self, request: Request, team_id: str) -> Response:
+        members = paged(team_member_list(actor=request.user, team_id=team_id), request)
+        return Response([team_member_to_wire(m) for m in members])
+
+    def post(self, request: Request, team_id: str) -> Response:
+        body = body_object(request)
+        if text_field(body, "team_id") != team_id:
+            raise InvalidInput(
+                "team_id in the body must be the team of the URL.",
+                error_id="api.context.invalid_body_param.app_error",
+            )
+        user_id = text_field(body, "user_id")
+        if not is_valid_id(user_id):
+            raise InvalidInput("A valid user_id is required.")
+        member = team_member_add(actor=request.user, team_id=team_id, user_id=user_id)
+        return Response(team_member_to_wire(member), status=201)
+
+
+class TeamMemberDetailApi(BaseApi):
+    """`GET /teams/{team_id}/members/{user_id}`; `DELETE` leaves or removes from the team."""
+
+    def get(self, request: Request, team_id: str, user_id: str) -> Response:
+        member = team_member_get(
+            actor=request.user, team_id=team_id, user_id=resolve_user_id(request, user_id)
+        )
+        return Response(team_member_to_wire(member))
+
+    def delete(self, request: Request, team_id: str, user_id: str) -> Response:
+        team_member_remove(
+            actor=request.user, team_id=team_id, user_id=resolve_user_id(request, user_id)
+        )
+        return status_ok()
+
+
+class TeamMemberRolesApi(BaseApi):
+    """`PUT /teams/{team_id}/members/{user_id}/roles` `{roles: "team_user team_admin"}`."""
+
+    def put(self, request: Request, team_id: str, user_id: str) -> Response:
+        admin = _team_admin_from_roles(body_object(request))
+        team_member_set_admin(
+            actor=request.user,
+            team_id=team_id,
+            user_id=resolve_user_id(request, user_id),
+            admin=admin,
+        )
+        return status_ok()
+
+
+class TeamJoinByInviteApi(BaseApi):
+    """`POST /teams/members/invite?invite_id=`: join the team of an invite link (201)."""
+
+    def post(self, request: Request) -> Response:
+        invite_id = request.query_params.get("invite_id", "")
+        if not invite_id:
+            raise InvalidInput(
+                "invite_id is required.", error_id="api.context.invalid_url_param.app_error"
+            )
+        member = team_join_by_invite(actor=request.user, invite_id=invite_id)
+        return Response(team_member_to_wire(member), status=201)
