@@ -1,18 +1,34 @@
 """Reads of posts, always filtered by what the actor may currently see."""
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Preference, User
 from apps.accounts.permissions import check_active, check_system_admin
-from apps.channels.models import CHANNEL_OPEN, CHANNEL_PRIVATE, ChannelMember
-from apps.channels.permissions import access_channel
-from apps.core.errors import InvalidInput, NotFound
+from apps.channels.models import CHANNEL_OPEN, CHANNEL_PRIVATE, Channel, ChannelMember
+from apps.channels.permissions import access_channel, can_read_channel, channel_membership
+from apps.core.errors import InvalidInput, NotFound, PermissionDenied
 from apps.core.ids import is_valid_id
 from apps.core.paging import PER_PAGE_DEFAULT, clamp_paging
 from apps.posts.models import FLAGGED_POST_CATEGORY, Post, PostEdit, Reaction
 from apps.posts.permissions import access_post
 
 SINCE_LIMIT = 1000
+BY_IDS_MAX = 1000
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """One page of a PostList: `posts` in order, `extra` posts shown only for context
+    (thread roots of replies on the page), and Mattermost's cursors."""
+
+    posts: list[Post]
+    extra: list[Post]
+    next_post_id: str = ""
+    prev_post_id: str = ""
+    has_next: bool = False
 
 
 def _pivot(channel_id: str, post_id: str) -> Post:
@@ -64,9 +80,149 @@ def post_list_in_channel(
     return list(qs.order_by("-create_at", "-id")[offset : offset + per_page])
 
 
-def post_get(*, actor: User, post_id: str) -> Post:
-    post, _channel, _membership = access_post(actor=actor, post_id=post_id)
+def _newer_post_id(channel_id: str, post: Post) -> str:
+    newer = (
+        Post.objects.filter(channel_id=channel_id, delete_at=0)
+        .filter(Q(create_at__gt=post.create_at) | Q(create_at=post.create_at, id__gt=post.id))
+        .order_by("create_at", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newer or ""
+
+
+def _older_post_id(channel_id: str, post: Post) -> str:
+    older = (
+        Post.objects.filter(channel_id=channel_id, delete_at=0)
+        .filter(Q(create_at__lt=post.create_at) | Q(create_at=post.create_at, id__lt=post.id))
+        .order_by("-create_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return older or ""
+
+
+def _thread_roots_missing_from(posts: Sequence[Post], *, include_deleted: bool) -> list[Post]:
+    shown = {post.id for post in posts}
+    wanted = {post.root_id for post in posts if post.root_id and post.root_id not in shown}
+    if not wanted:
+        return []
+    roots = Post.objects.filter(id__in=wanted)
+    if not include_deleted:
+        roots = roots.filter(delete_at=0)
+    return list(roots.order_by("-create_at", "-id"))
+
+
+def post_page_in_channel(
+    *,
+    actor: User,
+    channel_id: str,
+    page: int = 0,
+    per_page: int = PER_PAGE_DEFAULT,
+    before: str = "",
+    after: str = "",
+    since: int | None = None,
+    include_deleted: bool = False,
+    with_thread_roots: bool = True,
+) -> PostPage:
+    """A page of channel history with Mattermost's cursors (`AddCursorIdsForPostList`).
+
+    `next_post_id` is the first post newer than the page, `prev_post_id` the first one
+    older. Paging `after` a post, page 0 has that post as `prev_post_id`; paging
+    `before` one, page 0 has it as `next_post_id`; a short page has no cursor beyond
+    it. `since` has no cursors. `has_next` says whether the next page in the same
+    direction holds posts. Thread roots of replies on the page come as `extra`.
+    """
+    posts = post_list_in_channel(
+        actor=actor,
+        channel_id=channel_id,
+        page=page,
+        per_page=per_page,
+        before=before,
+        after=after,
+        since=since,
+        include_deleted=include_deleted,
+    )
+    page, per_page = clamp_paging(page, per_page)
+    extra = (
+        _thread_roots_missing_from(posts, include_deleted=since is not None)
+        if with_thread_roots
+        else []
+    )
+    if since is not None:
+        return PostPage(posts=posts, extra=extra)
+    next_post_id: str | None = None
+    prev_post_id: str | None = None
+    if after:
+        if page == 0:
+            prev_post_id = after
+        if len(posts) < per_page:
+            next_post_id = ""
+    elif before:
+        if page == 0:
+            next_post_id = before
+        if len(posts) < per_page:
+            prev_post_id = ""
+    if next_post_id is None:
+        next_post_id = _newer_post_id(posts[0].channel_id, posts[0]) if posts else ""
+    if prev_post_id is None:
+        prev_post_id = _older_post_id(posts[-1].channel_id, posts[-1]) if posts else ""
+    # Paging `after` walks towards newer posts; every other mode walks towards older ones.
+    has_next = bool(next_post_id) if after else bool(posts) and bool(prev_post_id)
+    return PostPage(
+        posts=posts,
+        extra=extra,
+        next_post_id=next_post_id,
+        prev_post_id=prev_post_id,
+        has_next=has_next,
+    )
+
+
+def post_get(*, actor: User, post_id: str, include_deleted: bool = False) -> Post:
+    """A post the actor may read; system admins may ask for a deleted one."""
+    post, _channel, _membership = access_post(
+        actor=actor, post_id=post_id, include_deleted=include_deleted and actor.is_system_admin
+    )
     return post
+
+
+def _readable_posts(*, actor: User, post_ids: Iterable[object]) -> list[Post]:
+    """The live posts among `post_ids` whose channel the actor may read now, in the
+    order asked. Unknown and hidden ids are left out alike."""
+    check_active(actor)
+    ids = list(dict.fromkeys(post_ids))
+    if len(ids) > BY_IDS_MAX:
+        raise InvalidInput(f"At most {BY_IDS_MAX} post ids per request.")
+    if not all(is_valid_id(post_id) for post_id in ids):
+        raise InvalidInput(
+            "Every post id must be a 26-character id.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    found = {post.id: post for post in Post.objects.filter(id__in=ids, delete_at=0)}
+    channels = Channel.objects.in_bulk({post.channel_id for post in found.values()})
+    readable = {
+        channel_id
+        for channel_id, channel in channels.items()
+        if can_read_channel(actor, channel, channel_membership(user=actor, channel=channel))
+    }
+    return [found[i] for i in ids if i in found and found[i].channel_id in readable]
+
+
+def post_list_by_ids(*, actor: User, post_ids: Sequence[object]) -> list[Post]:
+    """`POST /posts/ids`: the posts the actor may read, in the order asked."""
+    return _readable_posts(actor=actor, post_ids=post_ids)
+
+
+def reaction_map_for_posts(*, actor: User, post_ids: Sequence[object]) -> dict[str, list[Reaction]]:
+    """Reactions of each readable post among `post_ids` (an empty list for none),
+    oldest first. Posts the actor cannot read are left out."""
+    posts = _readable_posts(actor=actor, post_ids=post_ids)
+    reactions: dict[str, list[Reaction]] = {post.id: [] for post in posts}
+    for reaction in Reaction.objects.filter(post_id__in=list(reactions)).order_by(
+        "create_at", "id"
+    ):
+        reactions[reaction.post_id].append(reaction)
+    return reactions
 
 
 def post_get_thread(*, actor: User, post_id: str) -> list[Post]:
@@ -85,19 +241,54 @@ def post_list_pinned(*, actor: User, channel_id: str) -> QuerySet[Post]:
     return Post.objects.filter(channel=channel, is_pinned=True, delete_at=0).order_by("-create_at")
 
 
-def post_list_flagged(
-    *, actor: User, page: int = 0, per_page: int = PER_PAGE_DEFAULT, channel_id: str = ""
-) -> list[Post]:
-    """The actor's saved posts, but only in channels they belong to now."""
+def _flagged(*, actor: User, user_id: str | None, channel_id: str, team_id: str) -> QuerySet[Post]:
     check_active(actor)
-    page, per_page = clamp_paging(page, per_page)
+    if user_id is not None and user_id != actor.id:
+        raise PermissionDenied("You can only list your own saved messages.")
     flagged_ids = Preference.objects.filter(user=actor, category=FLAGGED_POST_CATEGORY).values(
         "name"
     )
     qs = Post.objects.filter(id__in=flagged_ids, delete_at=0, channel__members__user=actor)
     if channel_id:
         qs = qs.filter(channel_id=channel_id)
-    return list(qs.order_by("-create_at")[page * per_page : (page + 1) * per_page])
+    if team_id:
+        # Direct and group messages belong to no team and show under every team.
+        qs = qs.filter(Q(channel__team_id=team_id) | Q(channel__team__isnull=True))
+    return qs.order_by("-create_at", "-id")
+
+
+def post_list_flagged(
+    *,
+    actor: User,
+    page: int = 0,
+    per_page: int = PER_PAGE_DEFAULT,
+    channel_id: str = "",
+    team_id: str = "",
+    user_id: str | None = None,
+) -> list[Post]:
+    """The actor's saved posts, but only in channels they belong to now.
+
+    `user_id`, when given, must be the actor: nobody lists another user's saved posts.
+    """
+    page, per_page = clamp_paging(page, per_page)
+    qs = _flagged(actor=actor, user_id=user_id, channel_id=channel_id, team_id=team_id)
+    return list(qs[page * per_page : (page + 1) * per_page])
+
+
+def post_page_flagged(
+    *,
+    actor: User,
+    user_id: str,
+    page: int = 0,
+    per_page: int = PER_PAGE_DEFAULT,
+    channel_id: str = "",
+    team_id: str = "",
+) -> PostPage:
+    """`post_list_flagged` as a page that knows whether another one follows."""
+    page, per_page = clamp_paging(page, per_page)
+    qs = _flagged(actor=actor, user_id=user_id, channel_id=channel_id, team_id=team_id)
+    window = list(qs[page * per_page : (page + 1) * per_page + 1])
+    return PostPage(posts=window[:per_page], extra=[], has_next=len(window) > per_page)
 
 
 def reaction_list_for_post(*, actor: User, post_id: str) -> QuerySet[Reaction]:
@@ -110,7 +301,7 @@ def post_edit_history(*, actor: User, post_id: str) -> QuerySet[PostEdit]:
     post, _channel, _membership = access_post(actor=actor, post_id=post_id)
     if post.user_id != actor.id:
         raise NotFound("Post not found.", error_id="app.post.get.app_error")
-    return PostEdit.objects.filter(post=post).order_by("-replaced_at")
+    return PostEdit.objects.filter(post=post).select_related("post").order_by("-replaced_at")
 
 
 def post_list_for_console(*, actor: User) -> QuerySet[Post]:

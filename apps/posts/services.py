@@ -12,14 +12,21 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
 from apps.accounts.models import User
-from apps.accounts.permissions import check_active
-from apps.accounts.selectors import online_user_ids
+from apps.accounts.permissions import check_active, is_system_admin
+from apps.accounts.selectors import online_user_ids, user_get
 from apps.accounts.services import preference_delete, preference_save
 from apps.channels.models import CHANNEL_DIRECT, Channel, ChannelMember
-from apps.channels.permissions import can_post_in_channel, can_read_channel, channel_membership
+from apps.channels.permissions import (
+    access_channel,
+    can_post_in_channel,
+    can_read_channel,
+    channel_membership,
+)
 from apps.core.errors import InvalidInput, NotFound, PermissionDenied
-from apps.core.ids import is_valid_id
+from apps.core.ids import is_valid_id, new_id
 from apps.core.timeutils import now_ms
+from apps.files.selectors import file_infos_by_post
+from apps.files.services import file_attach_to_post, file_delete_for_post
 from apps.posts import events
 from apps.posts.models import (
     FLAGGED_POST_CATEGORY,
@@ -43,6 +50,7 @@ FILE_IDS_MAX = 10
 PROPS_MAX_BYTES = 800_000
 EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
 USER_POST_TYPES = ("", "me")
+POST_TYPE_EPHEMERAL = "system_ephemeral"
 INTEGRATION_ONLY_PROPS = frozenset(
     {
         "from_webhook",
@@ -88,6 +96,11 @@ def _clean_props(props: object) -> dict[str, Any]:
         raise InvalidInput("Props are too large.", error_id="model.post.is_valid.props.app_error")
     # Only integrations (webhooks, bots acting through them) may claim these.
     return {k: v for k, v in props.items() if k not in INTEGRATION_ONLY_PROPS}
+
+
+def _kept_integration_props(old: dict[str, Any]) -> dict[str, Any]:
+    """Props an integration set at creation; an edit by a person does not remove them."""
+    return {k: v for k, v in old.items() if k in INTEGRATION_ONLY_PROPS}
 
 
 def _clean_file_ids(file_ids: object) -> list[str]:
@@ -269,6 +282,8 @@ def post_create(
     Raises NotFound when the actor cannot see the channel, PermissionDenied when they
     may read but not post (not a member, archived), InvalidInput for bad content.
     A repeated `pending_post_id` returns the post already made instead of a duplicate.
+    Each of `file_ids` must be an unattached upload of the actor in this channel; the
+    files are attached to the new post in the same transaction.
     """
     check_active(actor)
     membership = channel_membership(user=actor, channel=channel)
@@ -304,11 +319,15 @@ def post_create(
         file_ids=clean_file_ids,
         pending_post_id=pending,
     )
+    # Inside the transaction: a file that may not be attached undoes the whole post.
+    files = file_attach_to_post(post=post, file_ids=clean_file_ids)
     mentioned = _mentioned_user_ids(channel=channel, message=clean_message, author=actor)
     _count_mentions(channel=channel, post=post, user_ids=mentioned)
     publish_event(
         "posted",
-        events.posted_data(post=post, channel=channel, author=actor, mentioned_user_ids=mentioned),
+        events.posted_data(
+            post=post, channel=channel, author=actor, mentioned_user_ids=mentioned, files=files
+        ),
         broadcast=Broadcast(channel_id=channel.id),
     )
     return post
@@ -356,6 +375,51 @@ def post_create_system(
     return post
 
 
+@transaction.atomic
+def post_send_ephemeral(
+    *,
+    actor: User,
+    user_id: str,
+    channel_id: str,
+    message: str,
+    root_id: str | None = "",
+    props: dict[str, Any] | None = None,
+) -> Post:
+    """Show `user_id` a message in a channel without storing it (system admins only).
+
+    The post goes out as an `ephemeral_message` event to that user alone, once the
+    transaction commits. The user must be able to read the channel.
+
+    Raises:
+        PermissionDenied: the actor is not a system admin.
+        NotFound: no such user, or a channel that user cannot read.
+        InvalidInput: bad message or props.
+    """
+    check_active(actor)
+    if not is_system_admin(actor):
+        raise PermissionDenied("Only system admins may send ephemeral messages.")
+    target = user_get(actor=actor, user_id=user_id)
+    if not target.is_active:
+        raise NotFound("User not found.", error_id="app.user.missing_account.const")
+    channel, _membership = access_channel(actor=target, channel_id=channel_id)
+    now = now_ms()
+    post = Post(
+        id=new_id(),
+        user=actor,
+        channel=channel,
+        root_id=root_id if root_id and is_valid_id(root_id) else None,
+        message=_clean_message(message, has_files=False),
+        type=POST_TYPE_EPHEMERAL,
+        props=_clean_props(props),
+        create_at=now,
+        update_at=now,
+    )
+    publish_event(
+        "ephemeral_message", events.ephemeral_data(post), broadcast=Broadcast(user_id=target.id)
+    )
+    return post
+
+
 # --- edit, delete, pin -----------------------------------------------------------------------
 
 
@@ -367,8 +431,15 @@ def post_edit(
     message: str | None = None,
     props: dict[str, Any] | None = None,
     file_ids: list[str] | None = None,
+    is_pinned: bool | None = None,
 ) -> Post:
-    """Change a post's text (and props/files); the previous version goes to the history."""
+    """Change a post's text, props, files or pin; earlier text goes to the history.
+
+    `None` leaves a field as it is. Props only integrations may set survive an edit.
+    Files new to the post follow the rules of `post_create` (uploads of the post's
+    author in its channel); files dropped from `file_ids` stay with the post for its
+    history but are no longer shown.
+    """
     check_active(actor)
     post, channel, membership = access_post(actor=actor, post_id=post_id)
     if not can_edit_post(actor, post, channel, membership):
@@ -378,26 +449,45 @@ def post_edit(
     new_message = (
         post.message if message is None else _clean_message(message, has_files=bool(new_file_ids))
     )
-    new_props = post.props if props is None else _clean_props(props)
-    if (new_message, new_props, new_file_ids) == (post.message, post.props, post.file_ids):
-        return post
-    PostEdit.objects.create(
-        post=post,
-        message=post.message,
-        props=post.props,
-        file_ids=post.file_ids,
-        create_at=post.edit_at or post.create_at,
+    new_props = (
+        post.props
+        if props is None
+        else {**_clean_props(props), **_kept_integration_props(post.props)}
     )
+    content_changed = (new_message, new_props, new_file_ids) != (
+        post.message,
+        post.props,
+        post.file_ids,
+    )
+    pin_changed = is_pinned is not None and bool(is_pinned) != post.is_pinned
+    if not (content_changed or pin_changed):
+        return post
     now = now_ms()
-    post.message = new_message
-    post.props = new_props
-    post.file_ids = new_file_ids
-    post.hashtags = parse_hashtags(new_message)
-    post.edit_at = now
+    changed_fields = ["update_at"]
+    if content_changed:
+        file_attach_to_post(post=post, file_ids=[f for f in new_file_ids if f not in post.file_ids])
+        PostEdit.objects.create(
+            post=post,
+            message=post.message,
+            props=post.props,
+            file_ids=post.file_ids,
+            create_at=post.edit_at or post.create_at,
+        )
+        post.message = new_message
+        post.props = new_props
+        post.file_ids = new_file_ids
+        post.hashtags = parse_hashtags(new_message)
+        post.edit_at = now
+        changed_fields += ["message", "props", "file_ids", "hashtags", "edit_at"]
+    if pin_changed:
+        post.is_pinned = bool(is_pinned)
+        changed_fields.append("is_pinned")
     post.update_at = now
-    post.save(update_fields=["message", "props", "file_ids", "hashtags", "edit_at", "update_at"])
+    post.save(update_fields=changed_fields)
     publish_event(
-        "post_edited", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
+        "post_edited",
+        events.post_changed_data(post, files=file_infos_by_post([post]).get(post.id, ())),
+        broadcast=Broadcast(channel_id=channel.id),
     )
     return post
 
@@ -414,6 +504,7 @@ def post_delete(*, actor: User, post_id: str) -> Post:
     if not Post.objects.filter(id=post.id, delete_at=0).update(delete_at=now, update_at=now):
         raise NotFound("Post not found.", error_id="app.post.get.app_error")
     Post.objects.filter(root_id=post.id, delete_at=0).update(delete_at=now, update_at=now)
+    file_delete_for_post(post=post, at=now)
     if post.root_id:
         Post.objects.filter(id=post.root_id).update(
             reply_count=Greatest(F("reply_count") - 1, 0), update_at=now
@@ -457,9 +548,16 @@ def _clean_emoji_name(emoji_name: object) -> str:
 
 
 @transaction.atomic
-def reaction_add(*, actor: User, post_id: str, emoji_name: str) -> Reaction:
-    """React to a post; reacting twice with the same emoji changes nothing."""
+def reaction_add(
+    *, actor: User, post_id: str, emoji_name: str, user_id: str | None = None
+) -> Reaction:
+    """React to a post; reacting twice with the same emoji changes nothing.
+
+    `user_id`, when a client names the reacting user, must be the actor.
+    """
     check_active(actor)
+    if user_id is not None and user_id != actor.id:
+        raise PermissionDenied("You can only react as yourself.")
     name = _clean_emoji_name(emoji_name)
     post, channel, membership = access_post(actor=actor, post_id=post_id)
     if not can_post_in_channel(actor, channel, membership):

@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Confab limits (Mattermost defaults) -------------------------------------------------------
 CONFAB_POST_MAX_RUNES = env.int("CONFAB_POST_MAX_RUNES", default=16383)
 CONFAB_GROUP_MESSAGE_MAX_USERS = 8
+CONFAB_MAX_FILE_SIZE = env.int("CONFAB_MAX_FILE_SIZE", default=100 * 1024 * 1024)
+CONFAB_MAX_IMAGE_RESOLUTION = env.int("CONFAB_MAX_IMAGE_RESOLUTION", default=7680 * 4320)
 
 LOGGING = {
     "version": 1,

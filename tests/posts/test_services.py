@@ -10,6 +10,7 @@ from apps.accounts.services import user_deactivate
 from apps.channels.services import channel_archive, channel_member_remove
 from apps.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from apps.core.ids import new_id
+from apps.files.models import FileInfo
 from apps.posts import models as post_types
 from apps.posts.models import FLAGGED_POST_CATEGORY, Post, PostEdit, Reaction
 from apps.posts.selectors import post_list_flagged
@@ -24,6 +25,7 @@ from apps.posts.services import (
     reaction_remove,
 )
 from tests.channels.world import World, fresh, say
+from tests.files.helpers import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +142,10 @@ def test_user_post_types_are_accepted(world: World, post_type) -> None:
 
 
 def test_a_post_with_files_needs_no_text_and_lists_each_file_once(world: World) -> None:
-    file_id = new_id()
+    file_id = upload(world.alice, world.lobby).id
     post = say(world.alice, world.lobby, "", file_ids=[file_id, file_id])
     assert _stored(post).file_ids == [file_id]
+    assert FileInfo.objects.get(id=file_id).post_id == post.id
 
 
 def test_a_repeated_pending_post_id_returns_the_first_post(world: World, capture_events) -> None:

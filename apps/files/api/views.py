@@ -1,0 +1,107 @@
+"""File upload, download and metadata over Mattermost's API v4."""
+
+from django.http import FileResponse, HttpRequest
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.channels.permissions import access_channel
+from apps.core.api.base import BaseApi
+from apps.core.errors import InvalidInput
+from apps.files.api.uploads import BoundedUploadHandler
+from apps.files.models import FileInfo
+from apps.files.selectors import file_get, file_list_for_post, file_open, file_public_link
+from apps.files.services import file_upload
+from apps.files.wire import file_info_to_wire, upload_response_to_wire
+
+# Raster formats a browser shows without running anything; everything else (HTML, SVG,
+# PDF, text...) is only ever offered as a download.
+INLINE_MIME_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+# Even a file opened directly runs nothing and cannot be framed; the image and inline
+# style sources let browsers draw their own viewer page around an inline image.
+FILE_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+)
+
+
+class FileUploadApi(BaseApi):
+    """`POST /files`: multipart parts named `files`, `channel_id` (form field or query
+    parameter, before or after the files) and optional `client_ids`. 201."""
+
+    def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
+        # First in the chain, before anything can read the body.
+        request.upload_handlers.insert(0, BoundedUploadHandler(request))
+        return super().initialize_request(request, *args, **kwargs)
+
+    def post(self, request: Request) -> Response:
+        data = request.data
+        if not hasattr(data, "getlist"):
+            raise InvalidInput(
+                "Send the files as multipart/form-data.",
+                error_id="api.file.upload_file.bad_parse.app_error",
+            )
+        channel_id = data.get("channel_id") or request.query_params.get("channel_id") or ""
+        if not channel_id:
+            raise InvalidInput(
+                "channel_id is required.", error_id="api.context.invalid_body_param.app_error"
+            )
+        channel, _membership = access_channel(actor=request.user, channel_id=str(channel_id))
+        infos, client_ids = file_upload(
+            actor=request.user,
+            channel=channel,
+            files=request.FILES.getlist("files"),
+            client_ids=data.getlist("client_ids"),
+        )
+        return Response(upload_response_to_wire(infos, client_ids), status=201)
+
+
+def _wants_download(request: Request) -> bool:
+    return request.query_params.get("download", "").lower() in ("1", "true", "yes")
+
+
+def _shown_inline(info: FileInfo) -> bool:
+    # Width is only set when the header bytes really are that image type.
+    return info.mime_type in INLINE_MIME_TYPES and info.width > 0
+
+
+class FileDownloadApi(BaseApi):
+    """`GET /files/{file_id}`: the bytes, authorized on every request.
+
+    Only verified raster images are shown inline; everything else is an attachment.
+    `?download=1` makes any file an attachment.
+    """
+
+    def get(self, request: Request, file_id: str) -> FileResponse:
+        info, stream = file_open(actor=request.user, file_id=file_id)
+        inline = _shown_inline(info) and not _wants_download(request)
+        response = FileResponse(
+            stream,
+            as_attachment=not inline,
+            filename=info.name,
+            content_type=info.mime_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = FILE_CSP
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+class FileInfoApi(BaseApi):
+    """`GET /files/{file_id}/info`."""
+
+    def get(self, request: Request, file_id: str) -> Response:
+        return Response(file_info_to_wire(file_get(actor=request.user, file_id=file_id)))
+
+
+class FileLinkApi(BaseApi):
+    """`GET /files/{file_id}/link`: 501, public links are not offered."""
+
+    def get(self, request: Request, file_id: str) -> Response:
+        return Response({"link": file_public_link(actor=request.user, file_id=file_id)})
+
+
+class PostFileInfoListApi(BaseApi):
+    """`GET /posts/{post_id}/files/info`: the files a post shows."""
+
+    def get(self, request: Request, post_id: str) -> Response:
+        infos = file_list_for_post(actor=request.user, post_id=post_id)
+        return Response([file_info_to_wire(i) for i in infos])

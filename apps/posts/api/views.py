@@ -1,0 +1,301 @@
+"""Posts, threads, pins, saved posts and reactions over Mattermost's API v4."""
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.selectors import user_get
+from apps.channels.permissions import access_channel
+from apps.core.api.base import (
+    BaseApi,
+    body_list,
+    body_object,
+    paging,
+    resolve_user_id,
+    status_ok,
+    text_field,
+)
+from apps.core.errors import InvalidInput
+from apps.posts.selectors import (
+    post_edit_history,
+    post_get,
+    post_get_thread,
+    post_list_by_ids,
+    post_list_pinned,
+    post_page_flagged,
+    post_page_in_channel,
+    reaction_list_for_post,
+    reaction_map_for_posts,
+)
+from apps.posts.services import (
+    post_create,
+    post_delete,
+    post_edit,
+    post_send_ephemeral,
+    post_set_pinned,
+    reaction_add,
+    reaction_remove,
+)
+from apps.posts.wire import (
+    post_list_to_wire,
+    post_to_wire,
+    post_version_to_wire,
+    posts_to_wire,
+    reaction_to_wire,
+)
+
+_TRUE = ("1", "t", "true", "yes")
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "").strip().lower() in _TRUE
+
+
+def _since(request: Request) -> int | None:
+    """`since` in ms; absent, zero or unparsable means plain paging (as Mattermost)."""
+    try:
+        since = int(request.query_params.get("since", ""))
+    except ValueError:
+        return None
+    return since if since > 0 else None
+
+
+def _optional_bool(body: dict[str, Any], name: str) -> bool | None:
+    value = body.get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidInput(f"{name} must be true or false.")
+
+
+def _one_post(post) -> dict[str, Any]:
+    return posts_to_wire([post])[0]
+
+
+class PostCreateApi(BaseApi):
+    """`POST /posts`: 201 and the post. A resent `pending_post_id` returns the first."""
+
+    def post(self, request: Request) -> Response:
+        body = body_object(request)
+        channel_id = text_field(body, "channel_id")
+        if not channel_id:
+            raise InvalidInput("channel_id is required.")
+        channel, _membership = access_channel(actor=request.user, channel_id=channel_id)
+        post = post_create(
+            actor=request.user,
+            channel=channel,
+            message=body.get("message"),
+            root_id=text_field(body, "root_id"),
+            file_ids=body.get("file_ids"),
+            props=body.get("props"),
+            post_type=body.get("type"),
+            pending_post_id=text_field(body, "pending_post_id"),
+        )
+        return Response(_one_post(post), status=201)
+
+
+class PostEphemeralApi(BaseApi):
+    """`POST /posts/ephemeral` `{user_id, post: {channel_id, message, ...}}`: 201; a post
+    shown to one user over the WebSocket and never stored. System admins only (403)."""
+
+    def post(self, request: Request) -> Response:
+        body = body_object(request)
+        inner = body.get("post") or {}
+        if not isinstance(inner, dict):
+            raise InvalidInput("post must be an object.")
+        post = post_send_ephemeral(
+            actor=request.user,
+            user_id=text_field(body, "user_id"),
+            channel_id=text_field(inner, "channel_id"),
+            message=inner.get("message"),
+            root_id=text_field(inner, "root_id"),
+            props=inner.get("props"),
+        )
+        return Response(post_to_wire(post), status=201)
+
+
+class PostDetailApi(BaseApi):
+    """`GET`, `PUT` (update) and `DELETE /posts/{post_id}`."""
+
+    def get(self, request: Request, post_id: str) -> Response:
+        post = post_get(
+            actor=request.user, post_id=post_id, include_deleted=_flag(request, "include_deleted")
+        )
+        return Response(_one_post(post))
+
+    def put(self, request: Request, post_id: str) -> Response:
+        """Mattermost's update: `message` and `props` left out count as blank."""
+        body = body_object(request)
+        if text_field(body, "id") != post_id:
+            raise InvalidInput(
+                "The id in the body must be the post's id.",
+                error_id="api.context.invalid_body_param.app_error",
+            )
+        post = post_edit(
+            actor=request.user,
+            post_id=post_id,
+            message=text_field(body, "message"),
+            props=body.get("props") or {},
+            file_ids=body.get("file_ids"),
+            is_pinned=_optional_bool(body, "is_pinned"),
+        )
+        return Response(_one_post(post))
+
+    def delete(self, request: Request, post_id: str) -> Response:
+        post_delete(actor=request.user, post_id=post_id)
+        return status_ok()
+
+
+class PostPatchApi(BaseApi):
+    """`PUT /posts/{post_id}/patch`: only the fields sent change."""
+
+    def put(self, request: Request, post_id: str) -> Response:
+        body = body_object(request)
+        post = post_edit(
+            actor=request.user,
+            post_id=post_id,
+            message=body.get("message"),
+            props=body.get("props"),
+            file_ids=body.get("file_ids"),
+            is_pinned=_optional_bool(body, "is_pinned"),
+        )
+        return Response(_one_post(post))
+
+
+class ChannelPostListApi(BaseApi):
+    """`GET /channels/{channel_id}/posts`: a PostList, newest first, with cursors.
+
+    `since` > `after` > `before` > plain paging, as in Mattermost.
+    """
+
+    def get(self, request: Request, channel_id: str) -> Response:
+        page, per_page = paging(request)
+        result = post_page_in_channel(
+            actor=request.user,
+            channel_id=channel_id,
+            page=page,
+            per_page=per_page,
+            before=request.query_params.get("before", ""),
+            after=request.query_params.get("after", ""),
+            since=_since(request),
+            include_deleted=_flag(request, "include_deleted"),
+            with_thread_roots=not _flag(request, "skipFetchThreads"),
+        )
+        return Response(
+            post_list_to_wire(
+                result.posts,
+                extra=result.extra,
+                next_post_id=result.next_post_id,
+                prev_post_id=result.prev_post_id,
+                has_next=result.has_next,
+            )
+        )
+
+
+class PostThreadApi(BaseApi):
+    """`GET /posts/{post_id}/thread`: the root and every reply, from any of its posts."""
+
+    def get(self, request: Request, post_id: str) -> Response:
+        return Response(post_list_to_wire(post_get_thread(actor=request.user, post_id=post_id)))
+
+
+class PostListByIdsApi(BaseApi):
+    """`POST /posts/ids`: the posts among the ids that the caller may read."""
+
+    def post(self, request: Request) -> Response:
+        posts = post_list_by_ids(actor=request.user, post_ids=body_list(request))
+        return Response(posts_to_wire(posts))
+
+
+class ChannelPinnedListApi(BaseApi):
+    """`GET /channels/{channel_id}/pinned`: the pinned posts as a PostList."""
+
+    def get(self, request: Request, channel_id: str) -> Response:
+        return Response(
+            post_list_to_wire(list(post_list_pinned(actor=request.user, channel_id=channel_id)))
+        )
+
+
+class PostPinApi(BaseApi):
+    """`POST /posts/{post_id}/pin` and `/unpin`."""
+
+    pinned = True
+
+    def post(self, request: Request, post_id: str) -> Response:
+        post_set_pinned(actor=request.user, post_id=post_id, pinned=self.pinned)
+        return status_ok()
+
+
+class PostUnpinApi(PostPinApi):
+    pinned = False
+
+
+class FlaggedPostListApi(BaseApi):
+    """`GET /users/{user_id}/posts/flagged`: your own saved posts (403 for anyone else's)."""
+
+    def get(self, request: Request, user_id: str) -> Response:
+        page, per_page = paging(request)
+        result = post_page_flagged(
+            actor=request.user,
+            user_id=resolve_user_id(request, user_id),
+            page=page,
+            per_page=per_page,
+            channel_id=request.query_params.get("channel_id", ""),
+            team_id=request.query_params.get("team_id", ""),
+        )
+        return Response(post_list_to_wire(result.posts, has_next=result.has_next))
+
+
+class PostEditHistoryApi(BaseApi):
+    """`GET /posts/{post_id}/edit_history`: earlier versions, newest first; author only."""
+
+    def get(self, request: Request, post_id: str) -> Response:
+        versions = post_edit_history(actor=request.user, post_id=post_id)
+        return Response([post_version_to_wire(version) for version in versions])
+
+
+# --- reactions -------------------------------------------------------------------------------
+
+
+class ReactionCreateApi(BaseApi):
+    """`POST /reactions` `{user_id, post_id, emoji_name}`: 201; `user_id` must be you."""
+
+    def post(self, request: Request) -> Response:
+        body = body_object(request)
+        reaction = reaction_add(
+            actor=request.user,
+            user_id=resolve_user_id(request, text_field(body, "user_id")),
+            post_id=text_field(body, "post_id"),
+            emoji_name=text_field(body, "emoji_name"),
+        )
+        return Response(reaction_to_wire(reaction), status=201)
+
+
+class PostReactionListApi(BaseApi):
+    """`GET /posts/{post_id}/reactions` (mattermostdriver asks for `//reactions`)."""
+
+    def get(self, request: Request, post_id: str) -> Response:
+        reactions = reaction_list_for_post(actor=request.user, post_id=post_id)
+        return Response([reaction_to_wire(r) for r in reactions])
+
+
+class ReactionDeleteApi(BaseApi):
+    """`DELETE /users/{user_id}/posts/{post_id}/reactions/{emoji_name}`."""
+
+    def delete(self, request: Request, user_id: str, post_id: str, emoji_name: str) -> Response:
+        user_id = resolve_user_id(request, user_id)
+        owner = (
+            None if user_id == request.user.id else user_get(actor=request.user, user_id=user_id)
+        )
+        reaction_remove(actor=request.user, post_id=post_id, emoji_name=emoji_name, user=owner)
+        return status_ok()
+
+
+class ReactionBulkListApi(BaseApi):
+    """`POST /posts/ids/reactions`: `{post_id: [Reaction...]}` for the readable posts."""
+
+    def post(self, request: Request) -> Response:
+        reactions = reaction_map_for_posts(actor=request.user, post_ids=body_list(request))
+        return Response(
+            {post_id: [reaction_to_wire(r) for r in items] for post_id, items in reactions.items()}
+        )
