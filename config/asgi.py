@@ -12,4 +12,10 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+# Imported once Django is set up: the consumer imports models.
+from apps.realtime.routing import websocket_application  # noqa: E402
+
+# /api/v4/websocket/ with an optional slash, behind an Origin check that refuses a present
+# Origin outside ALLOWED_HOSTS and lets an absent one through (Mattermost's clients send
+# none); every other WebSocket path is refused.
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})

@@ -635,15 +635,21 @@ def _token_for(actor: User, token_id: str) -> UserAccessToken:
 
 @transaction.atomic
 def user_access_token_revoke(*, actor: User, token_id: str) -> None:
-    """Delete a token for good: it stops authenticating at once."""
-    _token_for(actor, token_id).delete()
+    """Delete a token for good: it stops authenticating at once, and sockets opened
+    with it close."""
+    row = _token_for(actor, token_id)
+    user, revoked_id = row.user, row.id
+    row.delete()
+    _announce_session_end(user, [revoked_id])
 
 
 @transaction.atomic
 def user_access_token_set_active(*, actor: User, token_id: str, is_active: bool) -> UserAccessToken:
     """Disable a token (it stops authenticating) or enable it again."""
     row = _token_for(actor, token_id)
-    row, _ = model_update(instance=row, fields=["is_active"], data={"is_active": is_active})
+    row, changed = model_update(instance=row, fields=["is_active"], data={"is_active": is_active})
+    if changed and not is_active:
+        _announce_session_end(row.user, [row.id])
     return row
 
 

@@ -150,6 +150,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Realtime (the per-process WebSocket hub; see apps/realtime) -----------------------------
+# With a Redis URL every process publishes events to one pub/sub channel and holds one
+# subscription to it; without, events stay in the process (the embedded mode).
+CONFAB_REALTIME_REDIS_URL = env.str("CONFAB_REALTIME_REDIS_URL", default=REDIS_URL)
+CONFAB_REALTIME_REDIS_CHANNEL = env.str("CONFAB_REALTIME_REDIS_CHANNEL", default="confab:realtime")
+CONFAB_REALTIME_TICK_SECONDS = env.int("CONFAB_REALTIME_TICK_SECONDS", default=30)
+CONFAB_AWAY_AFTER_SECONDS = env.int("CONFAB_AWAY_AFTER_SECONDS", default=300)
+CONFAB_WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
+CONFAB_WEBSOCKET_SEND_QUEUE = 1000
+CONFAB_WEBSOCKET_SEND_QUEUE_BYTES = 8 * 1024 * 1024
+CONFAB_WEBSOCKET_SEND_BUFFER_BYTES = 256 * 1024
+CONFAB_WEBSOCKET_AUTH_TIMEOUT_SECONDS = 60
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

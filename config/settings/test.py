@@ -22,6 +22,8 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Realtime stays in the process; the Redis tests switch it on with their own channel.
+CONFAB_REALTIME_REDIS_URL = ""
 # Tests never serve collected static files (there is no collectstatic before them).
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 

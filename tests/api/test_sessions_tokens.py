@@ -169,6 +169,18 @@ def test_disabled_token_stops_working_until_enabled(api_as, alice):
     assert pat.get("users/me")["id"] == alice.id
 
 
+@pytest.mark.parametrize("action", ["revoke", "disable"])
+def test_ending_a_token_closes_the_sockets_opened_with_it(api_as, alice, capture_events, action):
+    as_alice = api_as(alice)
+    created = as_alice.post("users/me/tokens", {"description": "ci"})
+
+    with capture_events() as events:
+        as_alice.post(f"users/tokens/{action}", {"token_id": created["id"]})
+
+    [ended] = events.named("session_revoked")
+    assert ended.data == {"user_id": alice.id, "session_ids": [created["id"]]}
+
+
 def test_a_token_may_manage_its_own_account(api_as, alice):
     created = api_as(alice).post("users/me/tokens", {"description": "ci"})
     pat = _bearer(created["token"])

@@ -1,0 +1,53 @@
+"""The realtime settings, read when used (never at import) with their documented defaults.
+
+The defaults here match `config/settings/base.py`; a deployment changes them there, through
+the environment.
+"""
+
+from django.conf import settings
+
+
+def redis_url() -> str:
+    """Where the hubs meet; empty means the embedded, single-process mode."""
+    url = getattr(settings, "CONFAB_REALTIME_REDIS_URL", None)
+    return settings.REDIS_URL if url is None else url
+
+
+def redis_channel() -> str:
+    """The one Redis pub/sub channel every process publishes to and subscribes to."""
+    return getattr(settings, "CONFAB_REALTIME_REDIS_CHANNEL", "confab:realtime")
+
+
+def max_frame_bytes() -> int:
+    """The largest frame a client may send (SECURITY 20); bigger ones close the socket."""
+    return getattr(settings, "CONFAB_WEBSOCKET_MAX_FRAME_BYTES", 64 * 1024)
+
+
+def send_queue_size() -> int:
+    """Frames waiting for one connection; a client that falls this far behind is dropped."""
+    return getattr(settings, "CONFAB_WEBSOCKET_SEND_QUEUE", 1000)
+
+
+def send_queue_bytes() -> int:
+    """Bytes waiting for one connection; past this the client is dropped too."""
+    return getattr(settings, "CONFAB_WEBSOCKET_SEND_QUEUE_BYTES", 8 * 1024 * 1024)
+
+
+def send_buffer_bytes() -> int:
+    """Bytes the server may hold unsent for one socket before its queue stops draining."""
+    return getattr(settings, "CONFAB_WEBSOCKET_SEND_BUFFER_BYTES", 256 * 1024)
+
+
+def auth_timeout_seconds() -> float:
+    """How long a socket may stay open without authenticating."""
+    return getattr(settings, "CONFAB_WEBSOCKET_AUTH_TIMEOUT_SECONDS", 60)
+
+
+def away_after_seconds() -> int:
+    """Inactivity after which an automatic `online` becomes `away`."""
+    return getattr(settings, "CONFAB_AWAY_AFTER_SECONDS", 300)
+
+
+def tick_seconds() -> float:
+    """How often the hub checks presence, idle users and sessions."""
+    return getattr(settings, "CONFAB_REALTIME_TICK_SECONDS", 30)

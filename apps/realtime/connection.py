@@ -1,0 +1,129 @@
+"""One authenticated socket as the hub sees it: a bounded send queue drained by a writer
+task that stamps each event with the connection's own `seq`.
+
+ASGI gives a server no way to push back on `send`: daphne hands every frame to Twisted,
+whose write buffer grows without bound while a client does not read. So the writer also
+watches that buffer when the server exposes it (daphne does), and stops draining the queue
+until the client catches up; the queue then fills, and a full queue (in frames or in
+bytes) drops the client (SECURITY 24). Memory per socket stays below the queue's limits
+plus the buffer limit.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from apps.realtime import conf
+from apps.realtime.events import CLOSE_TOO_SLOW
+
+logger = logging.getLogger(__name__)
+
+SendText = Callable[[str], Awaitable[None]]
+Close = Callable[[int], Awaitable[None]]
+Backlog = Callable[[], int]
+
+DRAIN_POLL_SECONDS = 0.05
+
+
+class Connection:
+    def __init__(
+        self,
+        *,
+        connection_id: str,
+        user_id: str,
+        session_id: str,
+        send_text: SendText,
+        close: Close,
+        backlog: Backlog | None = None,
+    ) -> None:
+        self.connection_id = connection_id
+        self.user_id = user_id
+        self.session_id = session_id
+        self._send_text = send_text
+        self._close = close
+        self._backlog = backlog
+        self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue(maxsize=conf.send_queue_size())
+        self._buffer_limit = conf.send_buffer_bytes()
+        self._queued_bytes = 0
+        self._queue_bytes_limit = conf.send_queue_bytes()
+        self._seq = 0
+        self._writer: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None
+        self.closed = False
+        # Called once when the connection ends for a reason of the server's (the hub
+        # forgets it at once instead of waiting for the socket to report the close).
+        self.on_shut: Callable[[Connection], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.connection_id} of {self.user_id}>"
+
+    # --- writing -------------------------------------------------------------------------
+
+    def push_event(self, frame: str) -> None:
+        """Queue a serialized event (a JSON object without `seq`); never blocks."""
+        self._push(frame, True)
+
+    def push_response(self, frame: str) -> None:
+        """Queue a response to a client action (it carries no `seq`)."""
+        self._push(frame, False)
+
+    def _push(self, frame: str, is_event: bool) -> None:
+        if self.closed:
+            return
+        self._queued_bytes += len(frame)
+        try:
+            if self._queued_bytes > self._queue_bytes_limit:
+                raise asyncio.QueueFull
+            self._queue.put_nowait((frame, is_event))
+        except asyncio.QueueFull:
+            logger.warning("Dropping %r: it stopped reading its events.", self)
+            self.shut(CLOSE_TOO_SLOW)
+
+    def start(self) -> None:
+        """Start writing what is queued (the hello first, since it was queued first)."""
+        if self._writer is None and not self.closed:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                frame, is_event = await self._queue.get()
+                self._queued_bytes -= len(frame)
+                if is_event:
+                    # The event was serialized once for every recipient; only this
+                    # connection's sequence number is added, by string surgery.
+                    frame = f'{frame[:-1]},"seq":{self._seq}}}'
+                    self._seq += 1
+                await self._send_text(frame)
+                if self._backlog is not None and self._backlog() > self._buffer_limit:
+                    await self._wait_for_drain()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("Writing to %r failed.", self)
+            self.shut(CLOSE_TOO_SLOW)
+
+    async def _wait_for_drain(self) -> None:
+        assert self._backlog is not None
+        while self._backlog() > self._buffer_limit // 2:
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
+
+    # --- ending ---------------------------------------------------------------------------
+
+    def shut(self, code: int) -> None:
+        """End the connection from the server's side (revoked, too slow, deactivated)."""
+        if self.closed:
+            return
+        self.stop()
+        if self.on_shut is not None:
+            self.on_shut(self)
+        self._closing = asyncio.get_running_loop().create_task(self._close(code))
+
+    def stop(self) -> None:
+        """Forget the queue and stop writing (the socket is closed or closing)."""
+        self.closed = True
+        if self._writer is not None:
+            self._writer.cancel()
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queued_bytes = 0

@@ -1,0 +1,78 @@
+"""Frames of Mattermost's WebSocket protocol (MATTERMOST_API.md §b) that the realtime app
+builds itself: `hello`, `typing`, and the responses to client actions.
+
+Events carry `seq`, stamped per connection as they are written; responses never do.
+"""
+
+import json
+import socket
+from typing import Any, TypedDict
+
+from apps.realtime.publish import Broadcast, Event
+
+# Clients check only that the version parses as Mattermost's "major.minor.patch...".
+SERVER_VERSION = "10.11.0.0.confab.false"
+
+# Close codes sent by the server (autobahn accepts 1000 and 3000-4999 only).
+CLOSE_NORMAL = 1000
+CLOSE_UNAUTHENTICATED = 4001  # bad token, auth timeout, revoked session, deactivated user
+CLOSE_FRAME_TOO_BIG = 4009
+CLOSE_TOO_SLOW = 4013  # the client did not read its events
+
+
+class HelloData(TypedDict):
+    server_version: str
+    connection_id: str
+    server_hostname: str
+
+
+class TypingData(TypedDict):
+    user_id: str
+    parent_id: str
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, the one encoding of every frame."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def hello_frame(*, user_id: str, connection_id: str) -> str:
+    data: HelloData = {
+        "server_version": SERVER_VERSION,
+        "connection_id": connection_id,
+        "server_hostname": socket.gethostname(),
+    }
+    return dumps(Event("hello", dict(data), Broadcast(user_id=user_id)).to_wire())
+
+
+def typing_event(*, user_id: str, chat_channel_id: str, parent_id: str) -> Event:
+    """`typing` goes to the channel's members except the typist."""
+    data: TypingData = {"user_id": user_id, "parent_id": parent_id}
+    return Event(
+        "typing",
+        dict(data),
+        Broadcast(channel_id=chat_channel_id, omit_users=frozenset({user_id})),
+    )
+
+
+def ok_response(seq_reply: int | None, data: dict[str, Any] | None = None) -> str:
+    frame: dict[str, Any] = {"status": "OK"}
+    if seq_reply:
+        frame["seq_reply"] = seq_reply
+    if data is not None:
+        frame["data"] = data
+    return dumps(frame)
+
+
+def fail_response(seq_reply: int | None, *, error_id: str, message: str, status_code: int) -> str:
+    frame: dict[str, Any] = {"status": "FAIL"}
+    if seq_reply:
+        frame["seq_reply"] = seq_reply
+    frame["error"] = {
+        "id": error_id,
+        "message": message,
+        "detailed_error": "",
+        "request_id": "",
+        "status_code": status_code,
+    }
+    return dumps(frame)

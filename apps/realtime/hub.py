@@ -1,0 +1,396 @@
+"""The per-process hub (DESIGN.md "Realtime"; Mattermost's one hub per node).
+
+It knows this process's sockets by user, and for each connected user the channels and
+teams whose broadcasts they receive; the map is loaded from the database when a user's
+first socket connects and kept current by the membership events themselves. Every event
+published anywhere reaches the hub once (straight from this process in embedded mode,
+through one Redis subscription otherwise), serialized once; the hub hands that frame to the
+recipients' send queues. All of its state lives on one event loop; other threads reach it
+only through `loop.call_soon_threadsafe`.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from channels.db import database_sync_to_async
+
+from apps.accounts.models import STATUS_AWAY, STATUS_ONLINE
+from apps.realtime import conf, selectors
+from apps.realtime.connection import Connection
+from apps.realtime.events import CLOSE_UNAUTHENTICATED
+from apps.realtime.presence import LocalSockets, Presence, RedisSockets
+from apps.realtime.publish import Event
+from apps.realtime.transport import Envelope, RedisSubscription, envelope_for, redis_publish
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIBE_TIMEOUT_SECONDS = 10
+
+
+class _User:
+    """A connected user: their sockets here and what they receive."""
+
+    __slots__ = ("chat_channel_ids", "connections", "loaded", "pending", "status", "team_ids")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.connections: set[Connection] = set()
+        self.chat_channel_ids: set[str] = set()
+        self.team_ids: set[str] = set()
+        self.loaded: asyncio.Future[None] = loop.create_future()
+        # Membership changes seen while the first load runs, replayed on top of it.
+        self.pending: list[tuple[str, str, bool]] | None = []
+        self.status = ""
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.users: dict[str, _User] = {}
+        self.channel_members: dict[str, set[str]] = {}
+        self.team_members: dict[str, set[str]] = {}
+        url = conf.redis_url()
+        self.subscription: RedisSubscription | None = None
+        if url:
+            self.subscription = RedisSubscription(
+                url=url,
+                channel=conf.redis_channel(),
+                on_envelope=self.deliver,
+                on_resume=self._on_resume,
+            )
+            self.presence = Presence(RedisSockets(url, conf.redis_channel()))
+        else:
+            self.presence = Presence(LocalSockets())
+        self._started = False
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            if self.subscription is not None:
+                self.subscription.start()
+            self._spawn(self._maintain_forever())
+        if self.subscription is not None and not self.subscription.ready.is_set():
+            await asyncio.wait_for(self.subscription.ready.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
+
+    def _spawn(self, coro) -> asyncio.Task[object]:
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        """Stop the hub's tasks and connections (tests; a process simply exits)."""
+        for state in list(self.users.values()):
+            for conn in list(state.connections):
+                conn.stop()
+        self.users.clear()
+        self.channel_members.clear()
+        self.team_members.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.subscription is not None:
+            await self.subscription.stop()
+        await self.presence.close()
+
+    # --- sockets ---------------------------------------------------------------------------
+
+    async def register(self, conn: Connection) -> None:
+        """Start delivering to `conn`; returns once its user's audiences are known, so
+        nothing published after the client sees `hello` is missed."""
+        await self._start()
+        conn.on_shut = self._shut
+        state = self.users.get(conn.user_id)
+        if state is None:
+            state = self.users[conn.user_id] = _User(self.loop)
+            state.connections.add(conn)
+            try:
+                chat_channel_ids, team_ids = await database_sync_to_async(selectors.user_audiences)(
+                    user_id=conn.user_id
+                )
+            except BaseException:
+                # Sockets of the same user waiting on this load give up with it.
+                self._drop_user(conn.user_id)
+                state.loaded.cancel()
+                raise
+            pending, state.pending = state.pending or [], None
+            if self.users.get(conn.user_id) is not state:  # every socket closed meanwhile
+                state.loaded.set_result(None)
+                return
+            for chat_channel_id in chat_channel_ids:
+                self._set_member(conn.user_id, chat_channel_id, "channel", True)
+            for team_id in team_ids:
+                self._set_member(conn.user_id, team_id, "team", True)
+            for target, kind, joined in pending:
+                self._set_member(conn.user_id, target, kind, joined)
+            state.loaded.set_result(None)
+        else:
+            state.connections.add(conn)
+            await asyncio.shield(state.loaded)
+        if self.users.get(conn.user_id) is not state or conn not in state.connections:
+            return  # closed while loading
+        try:
+            state.status = await self.presence.connected(
+                user_id=conn.user_id,
+                connection_id=conn.connection_id,
+                team_ids=set(state.team_ids),
+            )
+        except Exception:
+            # Presence is not worth refusing the socket for; the next tick repairs it.
+            logger.exception("Could not record %s as online.", conn.user_id)
+
+    async def unregister(self, conn: Connection) -> None:
+        """The socket closed."""
+        conn.stop()
+        gone = self._forget(conn)
+        if gone is not None:
+            await self.presence.disconnected(
+                user_id=conn.user_id, connection_id=conn.connection_id, **gone
+            )
+
+    def _shut(self, conn: Connection) -> None:
+        # The server closed `conn` (revoked, too slow): stop delivering to it at once.
+        gone = self._forget(conn)
+        if gone is not None:
+            self._spawn(
+                self.presence.disconnected(
+                    user_id=conn.user_id, connection_id=conn.connection_id, **gone
+                )
+            )
+
+    def _forget(self, conn: Connection) -> dict[str, object] | None:
+        state = self.users.get(conn.user_id)
+        if state is None or conn not in state.connections:
+            return None
+        state.connections.discard(conn)
+        team_ids = set(state.team_ids)
+        last_local = not state.connections
+        if last_local:
+            self._drop_user(conn.user_id)
+        return {"last_local": last_local, "team_ids": team_ids}
+
+    def _drop_user(self, user_id: str) -> None:
+        state = self.users.pop(user_id, None)
+        if state is None:
+            return
+        for chat_channel_id in state.chat_channel_ids:
+            _discard(self.channel_members, chat_channel_id, user_id)
+        for team_id in state.team_ids:
+            _discard(self.team_members, team_id, user_id)
+
+    # --- membership ------------------------------------------------------------------------
+
+    def _set_member(self, user_id: str, target: str, kind: str, joined: bool) -> None:
+        state = self.users.get(user_id)
+        if state is None or not target:
+            return
+        if state.pending is not None:
+            state.pending.append((target, kind, joined))
+            return
+        mine, index = (
+            (state.chat_channel_ids, self.channel_members)
+            if kind == "channel"
+            else (state.team_ids, self.team_members)
+        )
+        if joined:
+            mine.add(target)
+            index.setdefault(target, set()).add(user_id)
+        else:
+            mine.discard(target)
+            _discard(index, target, user_id)
+
+    def is_channel_member(self, user_id: str, chat_channel_id: str) -> bool:
+        state = self.users.get(user_id)
+        return state is not None and chat_channel_id in state.chat_channel_ids
+
+    def team_ids_of(self, user_id: str) -> set[str]:
+        state = self.users.get(user_id)
+        return set(state.team_ids) if state is not None else set()
+
+    # --- delivery --------------------------------------------------------------------------
+
+    def deliver(self, envelope: Envelope) -> None:
+        """Apply what the event changes, then queue its frame for every recipient here.
+
+        Membership changes apply first: a member added by the event receives it, and a
+        member removed by it receives only the copy addressed to them.
+        """
+        if envelope.data is not None:
+            try:
+                self._apply(envelope)
+            except (KeyError, TypeError, AttributeError):
+                logger.exception("Malformed %r event data.", envelope.event)
+        if envelope.user_id:
+            audience: Iterable[str] = (envelope.user_id,)
+        elif envelope.chat_channel_id:
+            audience = self.channel_members.get(envelope.chat_channel_id, ())
+        else:
+            audience = self.team_members.get(envelope.team_id, ())
+        omit = envelope.omit_users
+        recipients = [
+            conn
+            for user_id in audience
+            if user_id not in omit and user_id in self.users
+            for conn in self.users[user_id].connections
+        ]
+        for conn in recipients:
+            conn.push_event(envelope.frame)
+
+    def _apply(self, envelope: Envelope) -> None:
+        data = envelope.data or {}
+        event = envelope.event
+        if event == "user_added":
+            self._set_member(data["user_id"], data["channel_id"], "channel", True)
+        elif event == "user_removed":
+            removed = data.get("user_id") or envelope.user_id
+            self._set_member(removed, data["channel_id"], "channel", False)
+        elif event in ("direct_added", "group_added"):
+            self._set_member(envelope.user_id, data["channel_id"], "channel", True)
+        elif event == "added_to_team":
+            self._set_member(data["user_id"], data["team_id"], "team", True)
+        elif event == "leave_team":
+            self._set_member(data["user_id"], data["team_id"], "team", False)
+        elif event == "session_revoked":
+            revoked = set(data["session_ids"])
+            state = self.users.get(data["user_id"])
+            for conn in list(state.connections) if state else ():
+                if conn.session_id in revoked:
+                    conn.shut(CLOSE_UNAUTHENTICATED)
+        elif event == "user_updated":
+            if data["user_id"] in self.users:
+                self._spawn(self._close_if_deactivated({data["user_id"]}))
+        elif event == "status_change":
+            state = self.users.get(data["user_id"])
+            if state is not None:
+                state.status = data["status"]
+
+    async def publish(self, event: Event) -> None:
+        """Publish from the event loop (typing), to every process's hub."""
+        envelope = envelope_for(event)
+        if self.subscription is not None:
+            await self.subscription.publish(envelope)
+        else:
+            self.deliver(envelope)
+
+    # --- activity and upkeep ---------------------------------------------------------------
+
+    def acted(self, user_id: str) -> None:
+        """The user did something on a socket: they are active (and back from away)."""
+        self.presence.acted(user_id)
+        state = self.users.get(user_id)
+        if state is not None and state.status == STATUS_AWAY:
+            state.status = STATUS_ONLINE  # at most one attempt until the status changes
+            self._spawn(self._back_online(user_id, set(state.team_ids)))
+
+    async def _back_online(self, user_id: str, team_ids: set[str]) -> None:
+        status = await self.presence.back_online(user_id=user_id, team_ids=team_ids)
+        state = self.users.get(user_id)
+        if state is not None:
+            state.status = status
+
+    async def _close_if_deactivated(self, user_ids: set[str]) -> None:
+        active = await database_sync_to_async(selectors.active_user_ids)(user_ids=user_ids)
+        for user_id in user_ids - active:
+            state = self.users.get(user_id)
+            for conn in list(state.connections) if state else ():
+                conn.shut(CLOSE_UNAUTHENTICATED)
+
+    async def maintain(self) -> None:
+        """Close sockets whose session ended unannounced (expired, a revoked access token),
+        save activity and move idle users to away."""
+        connections = [c for s in self.users.values() for c in s.connections]
+        live = await database_sync_to_async(selectors.live_session_ids)(
+            session_ids={c.session_id for c in connections}
+        )
+        for conn in connections:
+            if conn.session_id not in live:
+                conn.shut(CLOSE_UNAUTHENTICATED)
+        loaded = {u: s for u, s in self.users.items() if s.pending is None}
+        statuses = await self.presence.tick(
+            teams_by_user={u: set(s.team_ids) for u, s in loaded.items()},
+            sockets=[(c.user_id, c.connection_id) for s in loaded.values() for c in s.connections],
+        )
+        for user_id, status in statuses.items():
+            state = self.users.get(user_id)
+            if state is not None:
+                state.status = status
+
+    async def _maintain_forever(self) -> None:
+        while True:
+            await asyncio.sleep(conf.tick_seconds())
+            try:
+                await self.maintain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Realtime upkeep failed; trying again next tick.")
+
+    def _on_resume(self) -> None:
+        # Events published while the subscription was down are lost: re-read memberships
+        # and sessions so nobody keeps receiving what they may no longer see.
+        self._spawn(self._resync())
+
+    async def _resync(self) -> None:
+        for user_id, state in list(self.users.items()):
+            if state.pending is not None:
+                continue
+            chat_channel_ids, team_ids = await database_sync_to_async(selectors.user_audiences)(
+                user_id=user_id
+            )
+            if self.users.get(user_id) is not state:
+                continue
+            for target in state.chat_channel_ids - chat_channel_ids:
+                self._set_member(user_id, target, "channel", False)
+            for target in chat_channel_ids - state.chat_channel_ids:
+                self._set_member(user_id, target, "channel", True)
+            for target in state.team_ids - team_ids:
+                self._set_member(user_id, target, "team", False)
+            for target in team_ids - state.team_ids:
+                self._set_member(user_id, target, "team", True)
+        await self.maintain()
+
+
+def _discard(index: dict[str, set[str]], key: str, user_id: str) -> None:
+    members = index.get(key)
+    if members is not None:
+        members.discard(user_id)
+        if not members:
+            del index[key]
+
+
+# --- the process's hub ---------------------------------------------------------------------
+
+_hub: Hub | None = None
+
+
+def hub_for_running_loop() -> Hub:
+    """This process's hub, bound to the running event loop (daphne's, in production).
+
+    A new loop gets a new hub (tests run one loop per test); in a server there is one.
+    """
+    global _hub
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop:
+        if _hub is not None and not _hub.loop.is_closed():
+            logger.warning("A second event loop replaces the realtime hub's loop.")
+        _hub = Hub(loop)
+    return _hub
+
+
+def current_hub() -> Hub | None:
+    return _hub
+
+
+def on_published(event: Event) -> None:
+    """The `apps.realtime.publish` subscriber: runs in whatever thread committed."""
+    envelope = envelope_for(event)
+    url = conf.redis_url()
+    if url:
+        redis_publish(url, conf.redis_channel(), envelope)
+        return
+    hub = _hub
+    if hub is not None and not hub.loop.is_closed():
+        hub.loop.call_soon_threadsafe(hub.deliver, envelope)
