@@ -15,11 +15,13 @@ api_v4 = [
     path("", include("apps.channels.api.urls")),
     path("", include("apps.posts.api.urls")),
     path("", include("apps.files.api.urls")),
+    path("", include("apps.integrations.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("api/v4/", include(api_v4)),
+    path("hooks/", include("apps.integrations.api.hook_urls")),
     re_path(r"^(api/v4|hooks)(/.*)?$", api_not_found, name="api-not-found"),
 ]

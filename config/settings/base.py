@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.channels.apps.ChatChannelsConfig",
     "apps.posts",
     "apps.files",
+    "apps.integrations",
     "apps.realtime",
 ]
 
