@@ -1,7 +1,8 @@
 """How API requests prove who they are, in Mattermost's ways.
 
-1. `Authorization: Bearer <token>` (or `Token <token>`, any case) and `?access_token=`:
-   no CSRF, since a cross-site page cannot set them.
+1. `Authorization: Bearer <token>` (or `Token <token>`, any case): no CSRF, since a
+   cross-site page cannot set it. (`?access_token=` is refused on HTTP: query strings
+   are logged.)
 2. The `MMAUTHTOKEN` cookie set at login: unsafe methods must echo the session's CSRF
    token in `X-CSRF-Token` (the `MMCSRF` cookie holds it for the page's script).
 3. A Django browser session (the web client), with Django's own CSRF check.
@@ -22,21 +23,17 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """Session and personal access tokens from the Authorization header or query."""
+    """Session and personal access tokens from the Authorization header."""
 
     def authenticate(self, request: HttpRequest):
+        # No ?access_token= on HTTP: query strings end up in access logs.
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        token = ""
-        if header:
-            scheme, _, value = header.partition(" ")
-            if scheme.lower() not in ("bearer", "token"):
-                return None
-            token = value.strip()
-        else:
-            token = request.GET.get("access_token", "")
-        if not token:
+        if not header:
             return None
-        return _user_and_session(token)
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() not in ("bearer", "token") or not value.strip():
+            return None
+        return _user_and_session(value.strip())
 
     def authenticate_header(self, request: HttpRequest) -> str:
         return 'Bearer realm="confab"'

@@ -249,7 +249,8 @@ def user_set_password(
 ) -> None:
     """Change a password; users must give their current one, admins need not.
 
-    Every other session of the user ends (`keep_session_id` is the one asking).
+    Every other session of the user ends (`keep_session_id` is the one asking) and
+    their personal access tokens are disabled.
     """
     check_active(actor)
     if not can_manage_user(actor, user):
@@ -265,6 +266,12 @@ def user_set_password(
     # The session auth hash includes the password hash, so other browser sessions end.
     user.save(update_fields=["password", "last_password_update"])
     _end_api_sessions(user, keep_session_id)
+    # A leaked password may have minted tokens too (SECURITY 10): they stop at once and
+    # their owner may enable the ones they trust again.
+    tokens = UserAccessToken.objects.filter(user=user, is_active=True)
+    token_ids = list(tokens.values_list("id", flat=True))
+    tokens.update(is_active=False, update_at=now_ms())
+    _announce_session_end(user, token_ids)
 
 
 def _active_system_admin_count() -> int:
@@ -449,7 +456,11 @@ def user_status_set(
         raise PermissionDenied("You may only set your own status.")
     if status not in STATUSES:
         raise InvalidInput(f"Status must be one of: {', '.join(STATUSES)}.")
-    if isinstance(dnd_end_time, bool) or not isinstance(dnd_end_time, int) or dnd_end_time < 0:
+    if (
+        isinstance(dnd_end_time, bool)
+        or not isinstance(dnd_end_time, int)
+        or not 0 <= dnd_end_time < 2**53
+    ):
         raise InvalidInput("dnd_end_time must be a time in seconds since the epoch.")
     row, _ = Status.objects.update_or_create(
         user=user,

@@ -12,6 +12,7 @@ from apps.channels.models import (
     CHANNEL_DIRECT,
     CHANNEL_GROUP,
     CHANNEL_OPEN,
+    CHANNEL_PRIVATE,
     TOWN_SQUARE,
     Channel,
     ChannelMember,
@@ -114,6 +115,10 @@ def can_add_channel_members(
 ) -> bool:
     if channel.is_archived or channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
         return False
+    if channel.type == CHANNEL_PRIVATE:
+        # Only members bring people into a private channel: a manager outside it could
+        # otherwise add a bot of their own and read through it.
+        return membership is not None
     return membership is not None or is_channel_manager(actor, channel, membership)
 
 

@@ -1,13 +1,17 @@
 """Request plumbing the Mattermost clients rely on (see the API reference, section 0)."""
 
+import logging
 import re
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.api.errors import app_error_response
 from apps.core.ids import new_id
 
 API_PREFIXES = ("/api/v4/", "/hooks/")
+logger = logging.getLogger("apps.core.api")
 _SLASHES = re.compile(r"/{2,}")
 
 
@@ -47,3 +51,22 @@ class MattermostApiMiddleware:
         if request.method == "GET":
             response.setdefault("Expires", "0")
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Errors no view handled still leave API paths as AppError JSON, never HTML."""
+        if not request.path_info.startswith(API_PREFIXES):
+            return None
+        if isinstance(exception, RequestDataTooBig):
+            return app_error_response(
+                error_id="api.context.request_body_too_large.app_error",
+                message="The request body is too large.",
+                status=413,
+                request=request,
+            )
+        logger.exception("Unhandled error on %s %s", request.method, request.path_info)
+        return app_error_response(
+            error_id="api.context.app_error",
+            message="An internal error occurred.",
+            status=500,
+            request=request,
+        )

@@ -2,12 +2,14 @@
 
 PER_PAGE_DEFAULT = 60
 PER_PAGE_MAX = 200
+# Far past any real history; keeps offsets inside the database's integer range.
+PAGE_MAX = 1_000_000
 
 
 def clamp_paging(page: object, per_page: object) -> tuple[int, int]:
     """Mattermost's paging rules: bad or negative values fall back to the defaults."""
     try:
-        page_n = max(int(page), 0)  # type: ignore[call-overload]  # any input is tried
+        page_n = min(max(int(page), 0), PAGE_MAX)  # type: ignore[call-overload]  # any input
     except (TypeError, ValueError):
         page_n = 0
     try:

@@ -190,14 +190,15 @@ def _readable_posts(*, actor: User, post_ids: Iterable[object]) -> list[Post]:
     """The live posts among `post_ids` whose channel the actor may read now, in the
     order asked. Unknown and hidden ids are left out alike."""
     check_active(actor)
-    ids = list(dict.fromkeys(post_ids))
-    if len(ids) > BY_IDS_MAX:
-        raise InvalidInput(f"At most {BY_IDS_MAX} post ids per request.")
-    if not all(is_valid_id(post_id) for post_id in ids):
+    post_ids = list(post_ids)
+    if not all(is_valid_id(post_id) for post_id in post_ids):
         raise InvalidInput(
             "Every post id must be a 26-character id.",
             error_id="api.context.invalid_body_param.app_error",
         )
+    ids = list(dict.fromkeys(post_ids))
+    if len(ids) > BY_IDS_MAX:
+        raise InvalidInput(f"At most {BY_IDS_MAX} post ids per request.")
     found = {post.id: post for post in Post.objects.filter(id__in=ids, delete_at=0)}
     channels = Channel.objects.in_bulk({post.channel_id for post in found.values()})
     readable = {

@@ -45,6 +45,9 @@ def post_to_wire(post: Post, *, files: Sequence[FileInfo] = ()) -> dict[str, Any
     }
     if post.has_reactions:
         data["has_reactions"] = True
+    if post.delete_at:
+        # Clients only need to learn that it is gone; the words stay with retention.
+        data.update(message="", props={}, hashtags="", file_ids=[], metadata={})
     return data
 
 

@@ -136,7 +136,7 @@ REST_FRAMEWORK = {
     # Exactly `application/json`, no charset: the Mattermost clients compare the header.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.api.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -149,6 +149,25 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Mattermost-compatible REST API v4.",
     "VERSION": "4.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies are documented as JSON; the upload names multipart/form-data itself.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.describe_path_parameters",
+    ],
+    "TAGS": [
+        {"name": "system", "description": "Health check."},
+        {"name": "users", "description": "Accounts, sign-in and profiles."},
+        {"name": "sessions", "description": "Sessions and personal access tokens."},
+        {"name": "bots", "description": "Bot accounts."},
+        {"name": "status", "description": "Presence status."},
+        {"name": "preferences", "description": "User preferences."},
+        {"name": "teams", "description": "Teams and team members."},
+        {"name": "channels", "description": "Channels, channel members and read state."},
+        {"name": "posts", "description": "Posts, threads, pins and saved posts."},
+        {"name": "reactions", "description": "Emoji reactions."},
+        {"name": "files", "description": "File upload, download and metadata."},
+    ],
 }
 
 # --- Realtime (the per-process WebSocket hub; see apps/realtime) -----------------------------

@@ -273,3 +273,19 @@ def test_too_many_failures_from_one_address_lock_it_for_every_account(alice, bob
 
     assert _login("bob", PASSWORD).status_code == 429
     assert _login("bob", PASSWORD, address="10.0.0.9").status_code == 200
+
+
+def test_a_password_change_disables_personal_access_tokens(api_as, alice, capture_events):
+    as_alice = api_as(alice)
+    created = as_alice.post("users/me/tokens", {"description": "ci"})
+    pat = _bearer(created["token"])
+
+    with capture_events() as events:
+        as_alice.put(
+            "users/me/password",
+            {"current_password": "Correct-Horse-7", "new_password": "Battery-Staple-9"},
+        )
+
+    pat.get("users/me", status=401)
+    assert as_alice.get(f"users/tokens/{created['id']}")["is_active"] is False
+    assert any(created["id"] in e.data["session_ids"] for e in events.named("session_revoked"))
