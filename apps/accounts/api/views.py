@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,6 +14,16 @@ from apps.accounts.api.params import (
     query_int,
     string_list,
     target_user,
+)
+from apps.accounts.api.schema import (
+    LoginRequestSerializer,
+    PasswordUpdateRequestSerializer,
+    UserActiveRequestSerializer,
+    UserAutocompleteSerializer,
+    UserCreateRequestSerializer,
+    UserPatchRequestSerializer,
+    UserSerializer,
+    UserUpdateRequestSerializer,
 )
 from apps.accounts.authentication import AUTH_COOKIE, CSRF_COOKIE, USER_ID_COOKIE
 from apps.accounts.models import User
@@ -44,6 +55,15 @@ from apps.core.api.base import (
     paging,
     status_ok,
     text_field,
+)
+from apps.core.api.schema import (
+    PAGING,
+    STATUS_OK,
+    RolesRequestSerializer,
+    errors,
+    flag_param,
+    query_param,
+    string_array,
 )
 from apps.core.errors import InvalidInput
 from apps.teams.permissions import access_team
@@ -79,6 +99,24 @@ def _users(users: Iterable[User], viewer: User) -> Response:
 class LoginApi(PublicApi):
     """`POST /users/login`: 200, the user, and the session token in the `Token` header."""
 
+    @extend_schema(
+        operation_id="Login",
+        tags=["users"],
+        summary="Sign in",
+        description="Answers the user; the session token is in the `Token` header and the "
+        "MMAUTHTOKEN, MMUSERID and MMCSRF cookies are set.",
+        request=LoginRequestSerializer,
+        responses={200: UserSerializer, **errors(400, 401, 429)},
+        parameters=[
+            OpenApiParameter(
+                "Token",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="The new session token.",
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         user, session, token = session_login(
@@ -104,6 +142,13 @@ class LoginApi(PublicApi):
 class LogoutApi(BaseApi):
     """`POST /users/logout`: ends the calling session."""
 
+    @extend_schema(
+        operation_id="Logout",
+        tags=["users"],
+        summary="End the calling session",
+        request=None,
+        responses={200: STATUS_OK, **errors(401)},
+    )
     def post(self, request: Request) -> Response:
         if request.auth is not None and getattr(request.auth, "expires_at", 0):
             session_end(session=request.auth)
@@ -129,6 +174,23 @@ class UserListCreateApi(BaseApi):
     def get_permissions(self) -> list:
         return [] if self._is_sign_up() else super().get_permissions()
 
+    @extend_schema(
+        operation_id="GetUsers",
+        tags=["users"],
+        summary="List users",
+        responses={200: UserSerializer(many=True), **errors(400, 401, 403, 404)},
+        parameters=[
+            *PAGING,
+            query_param("in_team", "Only members of this team."),
+            query_param("not_in_team", "Only users outside this team."),
+            query_param("in_channel", "Only members of this channel."),
+            query_param("not_in_channel", "Only users outside this channel (needs in_team)."),
+            flag_param("without_team", "Only users in no team."),
+            flag_param("active", "Only active users."),
+            flag_param("inactive", "Only deactivated users."),
+            query_param("role", "Only users with this system role."),
+        ],
+    )
     def get(self, request: Request) -> Response:
         actor, query = request.user, request.query_params
         if query.get("not_in_channel") and not query.get("in_team"):
@@ -153,6 +215,14 @@ class UserListCreateApi(BaseApi):
         )
         return _users(users[page_slice(*paging(request))], actor)
 
+    @extend_schema(
+        operation_id="CreateUser",
+        tags=["users"],
+        summary="Sign up (no session needed)",
+        request=UserCreateRequestSerializer,
+        responses={201: UserSerializer, **errors(400, 403)},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         user = user_create(
@@ -180,6 +250,18 @@ def _channel(actor: User, channel_id: str | None) -> "Channel | None":
 class UserAutocompleteApi(BaseApi):
     """`GET /users/autocomplete?name=&in_team=&in_channel=&limit=`."""
 
+    @extend_schema(
+        operation_id="AutocompleteUsers",
+        tags=["users"],
+        summary="Users whose names start with a prefix",
+        responses={200: UserAutocompleteSerializer, **errors(400, 401, 404)},
+        parameters=[
+            query_param("name", "The prefix to match (username, names, nickname)."),
+            query_param("in_team", "Only members of this team."),
+            query_param("in_channel", "Members of this channel, and who could join it."),
+            query_param("limit", "At most this many users per list.", int),
+        ],
+    )
     def get(self, request: Request) -> Response:
         actor, query = request.user, request.query_params
         limit = query_int(request, "limit")
@@ -198,6 +280,14 @@ class UserAutocompleteApi(BaseApi):
 class UserByIdsApi(BaseApi):
     """`POST /users/ids?since=`: the known accounts among the ids; others are dropped."""
 
+    @extend_schema(
+        operation_id="GetUsersByIds",
+        tags=["users"],
+        summary="Users by ids (unknown ids are dropped)",
+        request=string_array("User ids."),
+        responses={200: UserSerializer(many=True), **errors(400, 401)},
+        parameters=[query_param("since", "Only users updated after this time (ms).", int)],
+    )
     def post(self, request: Request) -> Response:
         users = user_list_by_ids(
             actor=request.user,
@@ -210,6 +300,13 @@ class UserByIdsApi(BaseApi):
 class UserByUsernamesApi(BaseApi):
     """`POST /users/usernames`."""
 
+    @extend_schema(
+        operation_id="GetUsersByUsernames",
+        tags=["users"],
+        summary="Users by usernames (unknown names are dropped)",
+        request=string_array("Usernames."),
+        responses={200: UserSerializer(many=True), **errors(400, 401)},
+    )
     def post(self, request: Request) -> Response:
         users = user_list_by_usernames(
             actor=request.user, usernames=string_list(request, "usernames")
@@ -220,6 +317,11 @@ class UserByUsernamesApi(BaseApi):
 class UserByUsernameApi(BaseApi):
     """`GET /users/username/{username}`."""
 
+    @extend_schema(
+        operation_id="GetUserByUsername",
+        tags=["users"],
+        responses={200: UserSerializer, **errors(401, 404)},
+    )
     def get(self, request: Request, username: str) -> Response:
         user = user_get_by_username(actor=request.user, username=username)
         return Response(user_to_wire(user, viewer=request.user))
@@ -228,6 +330,12 @@ class UserByUsernameApi(BaseApi):
 class UserByEmailApi(BaseApi):
     """`GET /users/email/{email}`: for system admins, or the caller's own address."""
 
+    @extend_schema(
+        operation_id="GetUserByEmail",
+        tags=["users"],
+        summary="A user by e-mail (admins, or your own address)",
+        responses={200: UserSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, email: str) -> Response:
         user = user_get_by_email(actor=request.user, email=email)
         return Response(user_to_wire(user, viewer=request.user))
@@ -236,9 +344,22 @@ class UserByEmailApi(BaseApi):
 class UserDetailApi(BaseApi):
     """`GET /users/{user_id}` (or `me`), `PUT` to update it, `DELETE` to deactivate it."""
 
+    @extend_schema(
+        operation_id="GetUser",
+        tags=["users"],
+        summary="A user (`me` for the caller)",
+        responses={200: UserSerializer, **errors(401, 404)},
+    )
     def get(self, request: Request, user_id: str) -> Response:
         return Response(user_to_wire(target_user(request, user_id), viewer=request.user))
 
+    @extend_schema(
+        operation_id="UpdateUser",
+        tags=["users"],
+        summary="Update a user's profile from the full user object",
+        request=UserUpdateRequestSerializer,
+        responses={200: UserSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         body = body_object(request)
@@ -248,6 +369,13 @@ class UserDetailApi(BaseApi):
         user = user_update_profile(actor=request.user, user=user, data=data)
         return Response(user_to_wire(user, viewer=request.user))
 
+    @extend_schema(
+        operation_id="DeleteUser",
+        tags=["users"],
+        summary="Deactivate a user (never deleted for good)",
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+        parameters=[flag_param("permanent", "Refused: accounts are only deactivated.")],
+    )
     def delete(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         if query_bool(request, "permanent"):
@@ -262,6 +390,13 @@ class UserDetailApi(BaseApi):
 class UserPatchApi(BaseApi):
     """`PUT /users/{user_id}/patch`: change the fields given (null means "leave it")."""
 
+    @extend_schema(
+        operation_id="PatchUser",
+        tags=["users"],
+        summary="Change the profile fields given",
+        request=UserPatchRequestSerializer,
+        responses={200: UserSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         data = {k: v for k, v in body_object(request).items() if v is not None}
@@ -272,6 +407,13 @@ class UserPatchApi(BaseApi):
 class UserActiveApi(BaseApi):
     """`PUT /users/{user_id}/active` `{active}`: deactivate, or reactivate (admins)."""
 
+    @extend_schema(
+        operation_id="UpdateUserActive",
+        tags=["users"],
+        summary="Deactivate, or reactivate (admins), a user",
+        request=UserActiveRequestSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         active = body_object(request).get("active")
@@ -287,6 +429,13 @@ class UserActiveApi(BaseApi):
 class UserPasswordApi(BaseApi):
     """`PUT /users/{user_id}/password`: other sessions end; the calling one stays."""
 
+    @extend_schema(
+        operation_id="UpdateUserPassword",
+        tags=["users"],
+        summary="Change a password; the user's other sessions end",
+        request=PasswordUpdateRequestSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         body = body_object(request)
@@ -303,6 +452,13 @@ class UserPasswordApi(BaseApi):
 class UserRolesApi(BaseApi):
     """`PUT /users/{user_id}/roles` `{roles: "system_user system_admin"}` (admins)."""
 
+    @extend_schema(
+        operation_id="UpdateUserRoles",
+        tags=["users"],
+        summary="Set a user's system roles (admins)",
+        request=RolesRequestSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         roles = text_field(body_object(request), "roles")

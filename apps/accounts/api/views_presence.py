@@ -1,9 +1,15 @@
 """Presence status and preferences over Mattermost's API v4."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.api.params import string_list, target_user
+from apps.accounts.api.schema import (
+    PreferenceSerializer,
+    StatusSerializer,
+    StatusUpdateRequestSerializer,
+)
 from apps.accounts.selectors import (
     preference_get,
     preference_list,
@@ -13,6 +19,7 @@ from apps.accounts.selectors import (
 from apps.accounts.services import preference_delete, preference_save, user_status_set
 from apps.accounts.wire import preference_to_wire, status_to_wire
 from apps.core.api.base import BaseApi, body_list, body_object, status_ok, text_field
+from apps.core.api.schema import STATUS_OK, errors, string_array
 from apps.core.errors import InvalidInput
 from apps.core.ids import is_valid_id
 
@@ -20,9 +27,20 @@ from apps.core.ids import is_valid_id
 class UserStatusApi(BaseApi):
     """`GET /users/{user_id}/status`; `PUT` `{user_id, status, dnd_end_time?}` sets it."""
 
+    @extend_schema(
+        operation_id="GetUserStatus",
+        tags=["status"],
+        responses={200: StatusSerializer, **errors(401, 404)},
+    )
     def get(self, request: Request, user_id: str) -> Response:
         return Response(status_get(actor=request.user, user=target_user(request, user_id)))
 
+    @extend_schema(
+        operation_id="UpdateUserStatus",
+        tags=["status"],
+        request=StatusUpdateRequestSerializer,
+        responses={200: StatusSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
         body = body_object(request)
@@ -40,6 +58,13 @@ class UserStatusApi(BaseApi):
 class StatusByIdsApi(BaseApi):
     """`POST /users/status/ids`: one status per id; unknown accounts are offline."""
 
+    @extend_schema(
+        operation_id="GetUsersStatusesByIds",
+        tags=["status"],
+        summary="One status per id; unknown accounts are offline",
+        request=string_array("User ids."),
+        responses={200: StatusSerializer(many=True), **errors(400, 401)},
+    )
     def post(self, request: Request) -> Response:
         user_ids = string_list(request, "user ids")
         if not all(is_valid_id(u) for u in user_ids):
@@ -53,10 +78,22 @@ class StatusByIdsApi(BaseApi):
 class PreferenceListApi(BaseApi):
     """`GET /users/{user_id}/preferences`; `PUT` saves an array of them."""
 
+    @extend_schema(
+        operation_id="GetPreferences",
+        tags=["preferences"],
+        responses={200: PreferenceSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str) -> Response:
         prefs = preference_list(actor=request.user, user=target_user(request, user_id))
         return Response([preference_to_wire(p) for p in prefs])
 
+    @extend_schema(
+        operation_id="UpdatePreferences",
+        tags=["preferences"],
+        summary="Save preferences",
+        request=PreferenceSerializer(many=True),
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, user_id: str) -> Response:
         preference_save(
             actor=request.user, user=target_user(request, user_id), preferences=body_list(request)
@@ -67,6 +104,12 @@ class PreferenceListApi(BaseApi):
 class PreferenceDeleteApi(BaseApi):
     """`POST /users/{user_id}/preferences/delete` with an array of preferences."""
 
+    @extend_schema(
+        operation_id="DeletePreferences",
+        tags=["preferences"],
+        request=PreferenceSerializer(many=True),
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request, user_id: str) -> Response:
         preference_delete(
             actor=request.user, user=target_user(request, user_id), preferences=body_list(request)
@@ -77,6 +120,11 @@ class PreferenceDeleteApi(BaseApi):
 class PreferenceCategoryApi(BaseApi):
     """`GET /users/{user_id}/preferences/{category}`."""
 
+    @extend_schema(
+        operation_id="GetPreferencesByCategory",
+        tags=["preferences"],
+        responses={200: PreferenceSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str, category: str) -> Response:
         prefs = preference_list(
             actor=request.user, user=target_user(request, user_id), category=category
@@ -87,6 +135,11 @@ class PreferenceCategoryApi(BaseApi):
 class PreferenceDetailApi(BaseApi):
     """`GET /users/{user_id}/preferences/{category}/name/{name}`: one, or 404."""
 
+    @extend_schema(
+        operation_id="GetPreferenceByCategoryAndName",
+        tags=["preferences"],
+        responses={200: PreferenceSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str, category: str, name: str) -> Response:
         pref = preference_get(
             actor=request.user, user=target_user(request, user_id), category=category, name=name

@@ -6,9 +6,23 @@ posts API.
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.channels.api.schema import (
+    ChannelCreateRequestSerializer,
+    ChannelMemberAddRequestSerializer,
+    ChannelMemberSerializer,
+    ChannelNotifyPropsRequestSerializer,
+    ChannelPatchRequestSerializer,
+    ChannelSerializer,
+    ChannelStatsSerializer,
+    ChannelUnreadSerializer,
+    ChannelUpdateRequestSerializer,
+    ChannelViewRequestSerializer,
+    ChannelViewResponseSerializer,
+)
 from apps.channels.permissions import access_channel
 from apps.channels.selectors import (
     channel_get_by_name,
@@ -43,6 +57,14 @@ from apps.core.api.base import (
     resolve_user_id,
     status_ok,
     text_field,
+)
+from apps.core.api.schema import (
+    INCLUDE_DELETED,
+    PAGING,
+    STATUS_OK,
+    RolesRequestSerializer,
+    errors,
+    string_array,
 )
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.core.ids import is_valid_id
@@ -95,6 +117,12 @@ def _channel_admin_from_roles(body: dict[str, Any]) -> bool:
 class ChannelCreateApi(BaseApi):
     """`POST /channels` `{team_id, name, display_name, type, purpose?, header?}` (201)."""
 
+    @extend_schema(
+        operation_id="CreateChannel",
+        tags=["channels"],
+        request=ChannelCreateRequestSerializer,
+        responses={201: ChannelSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         team_id = _valid_id_field(body, "team_id")
@@ -114,10 +142,21 @@ class ChannelCreateApi(BaseApi):
 class ChannelDetailApi(BaseApi):
     """`GET`, `PUT` (full update) and `DELETE` (archive) `/channels/{channel_id}`."""
 
+    @extend_schema(
+        operation_id="GetChannel",
+        tags=["channels"],
+        responses={200: ChannelSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, channel_id: str) -> Response:
         channel, _membership = access_channel(actor=request.user, channel_id=channel_id)
         return Response(channel_to_wire(channel))
 
+    @extend_schema(
+        operation_id="UpdateChannel",
+        tags=["channels"],
+        request=ChannelUpdateRequestSerializer,
+        responses={200: ChannelSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, channel_id: str) -> Response:
         body = body_object(request)
         if body.get("id") != channel_id:
@@ -137,6 +176,12 @@ class ChannelDetailApi(BaseApi):
         channel = channel_update(actor=request.user, channel_id=channel_id, patch=patch)
         return Response(channel_to_wire(channel))
 
+    @extend_schema(
+        operation_id="DeleteChannel",
+        tags=["channels"],
+        summary="Archive a channel",
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def delete(self, request: Request, channel_id: str) -> Response:
         channel_archive(actor=request.user, channel_id=channel_id)
         return status_ok()
@@ -145,6 +190,12 @@ class ChannelDetailApi(BaseApi):
 class ChannelPatchApi(BaseApi):
     """`PUT /channels/{channel_id}/patch`: the fields given (not null) change."""
 
+    @extend_schema(
+        operation_id="PatchChannel",
+        tags=["channels"],
+        request=ChannelPatchRequestSerializer,
+        responses={200: ChannelSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, channel_id: str) -> Response:
         body = body_object(request)
         patch = {k: body[k] for k in CHANNEL_PATCH_FIELDS if body.get(k) is not None}
@@ -160,6 +211,13 @@ class ChannelPatchApi(BaseApi):
 class ChannelRestoreApi(BaseApi):
     """`POST /channels/{channel_id}/restore`: unarchive."""
 
+    @extend_schema(
+        operation_id="RestoreChannel",
+        tags=["channels"],
+        summary="Unarchive a channel",
+        request=None,
+        responses={200: ChannelSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request, channel_id: str) -> Response:
         channel = channel_unarchive(actor=request.user, channel_id=channel_id)
         return Response(channel_to_wire(channel))
@@ -168,6 +226,11 @@ class ChannelRestoreApi(BaseApi):
 class ChannelStatsApi(BaseApi):
     """`GET /channels/{channel_id}/stats`."""
 
+    @extend_schema(
+        operation_id="GetChannelStats",
+        tags=["channels"],
+        responses={200: ChannelStatsSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, channel_id: str) -> Response:
         return Response(channel_stats(actor=request.user, channel_id=channel_id))
 
@@ -175,6 +238,13 @@ class ChannelStatsApi(BaseApi):
 class DirectChannelCreateApi(BaseApi):
     """`POST /channels/direct` `[user_id, user_id]`: 201 for a new and an existing one."""
 
+    @extend_schema(
+        operation_id="CreateDirectChannel",
+        tags=["channels"],
+        summary="Get or create the direct channel of two users",
+        request=string_array("The two user ids.", max_items=2),
+        responses={201: ChannelSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request) -> Response:
         channel = channel_get_or_create_direct_between(
             actor=request.user, user_ids=body_list(request, max_items=2)
@@ -185,6 +255,13 @@ class DirectChannelCreateApi(BaseApi):
 class GroupChannelCreateApi(BaseApi):
     """`POST /channels/group` `[user_id, ...]`: the caller is added if absent (201)."""
 
+    @extend_schema(
+        operation_id="CreateGroupChannel",
+        tags=["channels"],
+        summary="Get or create a group channel (the caller is added)",
+        request=string_array("User ids.", max_items=100),
+        responses={201: ChannelSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request) -> Response:
         channel = channel_get_or_create_group(
             actor=request.user, user_ids=body_list(request, max_items=100)
@@ -198,6 +275,12 @@ class GroupChannelCreateApi(BaseApi):
 class TeamPublicChannelListApi(BaseApi):
     """`GET /teams/{team_id}/channels`: live public channels, paged."""
 
+    @extend_schema(
+        operation_id="GetPublicChannelsForTeam",
+        tags=["channels"],
+        responses={200: ChannelSerializer(many=True), **errors(401, 403, 404)},
+        parameters=PAGING,
+    )
     def get(self, request: Request, team_id: str) -> Response:
         channels = paged(channel_list_public(actor=request.user, team_id=team_id), request)
         return Response([channel_to_wire(c) for c in channels])
@@ -206,6 +289,12 @@ class TeamPublicChannelListApi(BaseApi):
 class ChannelByNameApi(BaseApi):
     """`GET /teams/{team_id}/channels/name/{channel_name}` (`include_deleted`)."""
 
+    @extend_schema(
+        operation_id="GetChannelByName",
+        tags=["channels"],
+        responses={200: ChannelSerializer, **errors(401, 403, 404)},
+        parameters=[INCLUDE_DELETED],
+    )
     def get(self, request: Request, team_id: str, channel_name: str) -> Response:
         channel = channel_get_by_name(
             actor=request.user,
@@ -219,6 +308,12 @@ class ChannelByNameApi(BaseApi):
 class ChannelByTeamNameApi(BaseApi):
     """`GET /teams/name/{team_name}/channels/name/{channel_name}` (`include_deleted`)."""
 
+    @extend_schema(
+        operation_id="GetChannelByNameForTeamName",
+        tags=["channels"],
+        responses={200: ChannelSerializer, **errors(401, 403, 404)},
+        parameters=[INCLUDE_DELETED],
+    )
     def get(self, request: Request, team_name: str, channel_name: str) -> Response:
         channel = channel_get_by_team_name(
             actor=request.user,
@@ -233,6 +328,13 @@ class UserTeamChannelListApi(BaseApi):
     """`GET /users/{user_id}/teams/{team_id}/channels`: the user's channels of the team,
     with their direct and group messages."""
 
+    @extend_schema(
+        operation_id="GetChannelsForTeamForUser",
+        tags=["channels"],
+        summary="A user's channels of a team, with their direct and group channels",
+        responses={200: ChannelSerializer(many=True), **errors(401, 403, 404)},
+        parameters=[INCLUDE_DELETED],
+    )
     def get(self, request: Request, user_id: str, team_id: str) -> Response:
         channels = channel_list_for_user(
             actor=request.user,
@@ -246,6 +348,13 @@ class UserTeamChannelListApi(BaseApi):
 class UserChannelListApi(BaseApi):
     """`GET /users/{user_id}/channels`: the user's channels of every team."""
 
+    @extend_schema(
+        operation_id="GetChannelsForUser",
+        tags=["channels"],
+        summary="A user's channels of every team",
+        responses={200: ChannelSerializer(many=True), **errors(401, 403, 404)},
+        parameters=[INCLUDE_DELETED],
+    )
     def get(self, request: Request, user_id: str) -> Response:
         channels = channel_list_for_user(
             actor=request.user,
@@ -258,6 +367,11 @@ class UserChannelListApi(BaseApi):
 class UserTeamChannelMemberListApi(BaseApi):
     """`GET /users/{user_id}/teams/{team_id}/channels/members`."""
 
+    @extend_schema(
+        operation_id="GetChannelMembersForUser",
+        tags=["channels"],
+        responses={200: ChannelMemberSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str, team_id: str) -> Response:
         members = channel_member_list_for_user(
             actor=request.user, user_id=resolve_user_id(request, user_id), team_id=team_id
@@ -271,10 +385,22 @@ class UserTeamChannelMemberListApi(BaseApi):
 class ChannelMemberListAddApi(BaseApi):
     """`GET /channels/{channel_id}/members` (paged); `POST` `{user_id}` adds one (201)."""
 
+    @extend_schema(
+        operation_id="GetChannelMembers",
+        tags=["channels"],
+        responses={200: ChannelMemberSerializer(many=True), **errors(401, 403, 404)},
+        parameters=PAGING,
+    )
     def get(self, request: Request, channel_id: str) -> Response:
         members = paged(channel_member_list(actor=request.user, channel_id=channel_id), request)
         return Response([channel_member_to_wire(m) for m in members])
 
+    @extend_schema(
+        operation_id="AddChannelMember",
+        tags=["channels"],
+        request=ChannelMemberAddRequestSerializer,
+        responses={201: ChannelMemberSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request, channel_id: str) -> Response:
         user_id = _valid_id_field(body_object(request), "user_id")
         member = channel_member_add(actor=request.user, channel_id=channel_id, user_id=user_id)
@@ -284,12 +410,23 @@ class ChannelMemberListAddApi(BaseApi):
 class ChannelMemberDetailApi(BaseApi):
     """`GET /channels/{channel_id}/members/{user_id}`; `DELETE` leaves or removes."""
 
+    @extend_schema(
+        operation_id="GetChannelMember",
+        tags=["channels"],
+        responses={200: ChannelMemberSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, channel_id: str, user_id: str) -> Response:
         member = channel_member_get(
             actor=request.user, channel_id=channel_id, user_id=resolve_user_id(request, user_id)
         )
         return Response(channel_member_to_wire(member))
 
+    @extend_schema(
+        operation_id="RemoveUserFromChannel",
+        tags=["channels"],
+        summary="Leave a channel, or remove a member",
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def delete(self, request: Request, channel_id: str, user_id: str) -> Response:
         channel_member_remove(
             actor=request.user, channel_id=channel_id, user_id=resolve_user_id(request, user_id)
@@ -300,6 +437,12 @@ class ChannelMemberDetailApi(BaseApi):
 class ChannelMemberRolesApi(BaseApi):
     """`PUT /channels/{channel_id}/members/{user_id}/roles` `{roles}`."""
 
+    @extend_schema(
+        operation_id="UpdateChannelRoles",
+        tags=["channels"],
+        request=RolesRequestSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, channel_id: str, user_id: str) -> Response:
         admin = _channel_admin_from_roles(body_object(request))
         channel_member_set_admin(
@@ -314,6 +457,13 @@ class ChannelMemberRolesApi(BaseApi):
 class ChannelMemberNotifyPropsApi(BaseApi):
     """`PUT /channels/{channel_id}/members/{user_id}/notify_props`: your own settings."""
 
+    @extend_schema(
+        operation_id="UpdateChannelNotifyProps",
+        tags=["channels"],
+        summary="Change your own notification settings for a channel",
+        request=ChannelNotifyPropsRequestSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, channel_id: str, user_id: str) -> Response:
         _check_self(request, resolve_user_id(request, user_id))
         channel_member_update_notify_props(
@@ -328,6 +478,13 @@ class ChannelViewApi(BaseApi):
     Marks `channel_id` read; an empty `channel_id` (focus lost) marks nothing.
     """
 
+    @extend_schema(
+        operation_id="ViewChannel",
+        tags=["channels"],
+        summary="Mark a channel read (your own read state)",
+        request=ChannelViewRequestSerializer,
+        responses={200: ChannelViewResponseSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request, user_id: str) -> Response:
         _check_self(request, resolve_user_id(request, user_id))
         body = body_object(request)
@@ -342,6 +499,11 @@ class ChannelViewApi(BaseApi):
 class ChannelUnreadApi(BaseApi):
     """`GET /users/{user_id}/channels/{channel_id}/unread`."""
 
+    @extend_schema(
+        operation_id="GetChannelUnread",
+        tags=["channels"],
+        responses={200: ChannelUnreadSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str, channel_id: str) -> Response:
         return Response(
             channel_unread(

@@ -1,12 +1,21 @@
 """File upload, download and metadata over Mattermost's API v4."""
 
 from django.http import FileResponse, HttpRequest
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.channels.permissions import access_channel
 from apps.core.api.base import BaseApi
+from apps.core.api.schema import errors, flag_param, query_param
 from apps.core.errors import InvalidInput
+from apps.files.api.schema import (
+    FileInfoSerializer,
+    FileLinkSerializer,
+    FileUploadRequestSerializer,
+    FileUploadResponseSerializer,
+)
 from apps.files.api.uploads import BoundedUploadHandler
 from apps.files.models import FileInfo
 from apps.files.selectors import file_get, file_list_for_post, file_open, file_public_link
@@ -32,6 +41,14 @@ class FileUploadApi(BaseApi):
         request.upload_handlers.insert(0, BoundedUploadHandler(request))
         return super().initialize_request(request, *args, **kwargs)
 
+    @extend_schema(
+        operation_id="UploadFile",
+        tags=["files"],
+        summary="Upload files to a channel (multipart/form-data)",
+        request={"multipart/form-data": FileUploadRequestSerializer},
+        responses={201: FileUploadResponseSerializer, **errors(400, 401, 403, 404, 413)},
+        parameters=[query_param("channel_id", "The channel, if not a form field.")],
+    )
     def post(self, request: Request) -> Response:
         data = request.data
         if not hasattr(data, "getlist"):
@@ -70,6 +87,19 @@ class FileDownloadApi(BaseApi):
     `?download=1` makes any file an attachment.
     """
 
+    @extend_schema(
+        operation_id="GetFile",
+        tags=["files"],
+        summary="Download a file",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The bytes; only verified raster images are inline.",
+            ),
+            **errors(401, 403, 404),
+        },
+        parameters=[flag_param("download", "Always as an attachment.")],
+    )
     def get(self, request: Request, file_id: str) -> FileResponse:
         info, stream = file_open(actor=request.user, file_id=file_id)
         inline = _shown_inline(info) and not _wants_download(request)
@@ -88,6 +118,11 @@ class FileDownloadApi(BaseApi):
 class FileInfoApi(BaseApi):
     """`GET /files/{file_id}/info`."""
 
+    @extend_schema(
+        operation_id="GetFileInfo",
+        tags=["files"],
+        responses={200: FileInfoSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, file_id: str) -> Response:
         return Response(file_info_to_wire(file_get(actor=request.user, file_id=file_id)))
 
@@ -95,6 +130,12 @@ class FileInfoApi(BaseApi):
 class FileLinkApi(BaseApi):
     """`GET /files/{file_id}/link`: 501, public links are not offered."""
 
+    @extend_schema(
+        operation_id="GetFileLink",
+        tags=["files"],
+        summary="Public links are disabled: 501",
+        responses={200: FileLinkSerializer, **errors(401, 403, 404, 501)},
+    )
     def get(self, request: Request, file_id: str) -> Response:
         return Response({"link": file_public_link(actor=request.user, file_id=file_id)})
 
@@ -102,6 +143,11 @@ class FileLinkApi(BaseApi):
 class PostFileInfoListApi(BaseApi):
     """`GET /posts/{post_id}/files/info`: the files a post shows."""
 
+    @extend_schema(
+        operation_id="GetFileInfosForPost",
+        tags=["files"],
+        responses={200: FileInfoSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, post_id: str) -> Response:
         infos = file_list_for_post(actor=request.user, post_id=post_id)
         return Response([file_info_to_wire(i) for i in infos])

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,7 +17,27 @@ from apps.core.api.base import (
     status_ok,
     text_field,
 )
+from apps.core.api.schema import (
+    INCLUDE_DELETED,
+    PAGING,
+    STATUS_OK,
+    errors,
+    flag_param,
+    query_param,
+    string_array,
+)
 from apps.core.errors import InvalidInput
+from apps.posts.api.schema import (
+    EphemeralPostRequestSerializer,
+    PostCreateRequestSerializer,
+    PostListSerializer,
+    PostPatchRequestSerializer,
+    PostSerializer,
+    PostUpdateRequestSerializer,
+    ReactionCreateRequestSerializer,
+    ReactionMapSerializer,
+    ReactionSerializer,
+)
 from apps.posts.selectors import (
     post_edit_history,
     post_get,
@@ -75,6 +96,13 @@ def _one_post(post) -> dict[str, Any]:
 class PostCreateApi(BaseApi):
     """`POST /posts`: 201 and the post. A resent `pending_post_id` returns the first."""
 
+    @extend_schema(
+        operation_id="CreatePost",
+        tags=["posts"],
+        summary="Create a post (a resent pending_post_id answers the first)",
+        request=PostCreateRequestSerializer,
+        responses={201: PostSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         channel_id = text_field(body, "channel_id")
@@ -98,6 +126,13 @@ class PostEphemeralApi(BaseApi):
     """`POST /posts/ephemeral` `{user_id, post: {channel_id, message, ...}}`: 201; a post
     shown to one user over the WebSocket and never stored. System admins only (403)."""
 
+    @extend_schema(
+        operation_id="CreatePostEphemeral",
+        tags=["posts"],
+        summary="Show a post to one user only, never stored (system admins)",
+        request=EphemeralPostRequestSerializer,
+        responses={201: PostSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         inner = body.get("post") or {}
@@ -117,12 +152,24 @@ class PostEphemeralApi(BaseApi):
 class PostDetailApi(BaseApi):
     """`GET`, `PUT` (update) and `DELETE /posts/{post_id}`."""
 
+    @extend_schema(
+        operation_id="GetPost",
+        tags=["posts"],
+        responses={200: PostSerializer, **errors(401, 403, 404)},
+        parameters=[INCLUDE_DELETED],
+    )
     def get(self, request: Request, post_id: str) -> Response:
         post = post_get(
             actor=request.user, post_id=post_id, include_deleted=_flag(request, "include_deleted")
         )
         return Response(_one_post(post))
 
+    @extend_schema(
+        operation_id="UpdatePost",
+        tags=["posts"],
+        request=PostUpdateRequestSerializer,
+        responses={200: PostSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, post_id: str) -> Response:
         """Mattermost's update: `message` and `props` left out count as blank."""
         body = body_object(request)
@@ -141,6 +188,11 @@ class PostDetailApi(BaseApi):
         )
         return Response(_one_post(post))
 
+    @extend_schema(
+        operation_id="DeletePost",
+        tags=["posts"],
+        responses={200: STATUS_OK, **errors(401, 403, 404)},
+    )
     def delete(self, request: Request, post_id: str) -> Response:
         post_delete(actor=request.user, post_id=post_id)
         return status_ok()
@@ -149,6 +201,12 @@ class PostDetailApi(BaseApi):
 class PostPatchApi(BaseApi):
     """`PUT /posts/{post_id}/patch`: only the fields sent change."""
 
+    @extend_schema(
+        operation_id="PatchPost",
+        tags=["posts"],
+        request=PostPatchRequestSerializer,
+        responses={200: PostSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, post_id: str) -> Response:
         body = body_object(request)
         post = post_edit(
@@ -168,6 +226,20 @@ class ChannelPostListApi(BaseApi):
     `since` > `after` > `before` > plain paging, as in Mattermost.
     """
 
+    @extend_schema(
+        operation_id="GetPostsForChannel",
+        tags=["posts"],
+        summary="A channel's posts, newest first (since > after > before > paging)",
+        responses={200: PostListSerializer, **errors(401, 403, 404)},
+        parameters=[
+            *PAGING,
+            query_param("since", "Posts changed after this time (ms), instead of a page.", int),
+            query_param("before", "Posts before this post id."),
+            query_param("after", "Posts after this post id."),
+            INCLUDE_DELETED,
+            flag_param("skipFetchThreads", "Leave out the roots of threads replied to."),
+        ],
+    )
     def get(self, request: Request, channel_id: str) -> Response:
         page, per_page = paging(request)
         result = post_page_in_channel(
@@ -195,6 +267,12 @@ class ChannelPostListApi(BaseApi):
 class PostThreadApi(BaseApi):
     """`GET /posts/{post_id}/thread`: the root and every reply, from any of its posts."""
 
+    @extend_schema(
+        operation_id="GetPostThread",
+        tags=["posts"],
+        summary="The root and every reply of a thread",
+        responses={200: PostListSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, post_id: str) -> Response:
         return Response(post_list_to_wire(post_get_thread(actor=request.user, post_id=post_id)))
 
@@ -202,6 +280,13 @@ class PostThreadApi(BaseApi):
 class PostListByIdsApi(BaseApi):
     """`POST /posts/ids`: the posts among the ids that the caller may read."""
 
+    @extend_schema(
+        operation_id="GetPostsByIds",
+        tags=["posts"],
+        summary="The readable posts among the ids",
+        request=string_array("Post ids."),
+        responses={200: PostSerializer(many=True), **errors(400, 401)},
+    )
     def post(self, request: Request) -> Response:
         posts = post_list_by_ids(actor=request.user, post_ids=body_list(request))
         return Response(posts_to_wire(posts))
@@ -210,6 +295,11 @@ class PostListByIdsApi(BaseApi):
 class ChannelPinnedListApi(BaseApi):
     """`GET /channels/{channel_id}/pinned`: the pinned posts as a PostList."""
 
+    @extend_schema(
+        operation_id="GetPinnedPosts",
+        tags=["posts"],
+        responses={200: PostListSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request: Request, channel_id: str) -> Response:
         return Response(
             post_list_to_wire(list(post_list_pinned(actor=request.user, channel_id=channel_id)))
@@ -221,11 +311,25 @@ class PostPinApi(BaseApi):
 
     pinned = True
 
+    @extend_schema(
+        operation_id="PinPost",
+        tags=["posts"],
+        request=None,
+        responses={200: STATUS_OK, **errors(401, 403, 404)},
+    )
     def post(self, request: Request, post_id: str) -> Response:
         post_set_pinned(actor=request.user, post_id=post_id, pinned=self.pinned)
         return status_ok()
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="UnpinPost",
+        tags=["posts"],
+        request=None,
+        responses={200: STATUS_OK, **errors(401, 403, 404)},
+    )
+)
 class PostUnpinApi(PostPinApi):
     pinned = False
 
@@ -233,6 +337,17 @@ class PostUnpinApi(PostPinApi):
 class FlaggedPostListApi(BaseApi):
     """`GET /users/{user_id}/posts/flagged`: your own saved posts (403 for anyone else's)."""
 
+    @extend_schema(
+        operation_id="GetFlaggedPostsForUser",
+        tags=["posts"],
+        summary="Your own saved (flagged) posts",
+        responses={200: PostListSerializer, **errors(401, 403, 404)},
+        parameters=[
+            *PAGING,
+            query_param("channel_id", "Only posts of this channel."),
+            query_param("team_id", "Only posts of this team's channels."),
+        ],
+    )
     def get(self, request: Request, user_id: str) -> Response:
         page, per_page = paging(request)
         result = post_page_flagged(
@@ -249,6 +364,12 @@ class FlaggedPostListApi(BaseApi):
 class PostEditHistoryApi(BaseApi):
     """`GET /posts/{post_id}/edit_history`: earlier versions, newest first; author only."""
 
+    @extend_schema(
+        operation_id="GetEditHistoryForPost",
+        tags=["posts"],
+        summary="Earlier versions of a post, newest first (author only)",
+        responses={200: PostSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, post_id: str) -> Response:
         versions = post_edit_history(actor=request.user, post_id=post_id)
         return Response([post_version_to_wire(version) for version in versions])
@@ -260,6 +381,12 @@ class PostEditHistoryApi(BaseApi):
 class ReactionCreateApi(BaseApi):
     """`POST /reactions` `{user_id, post_id, emoji_name}`: 201; `user_id` must be you."""
 
+    @extend_schema(
+        operation_id="SaveReaction",
+        tags=["reactions"],
+        request=ReactionCreateRequestSerializer,
+        responses={201: ReactionSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         reaction = reaction_add(
@@ -274,6 +401,11 @@ class ReactionCreateApi(BaseApi):
 class PostReactionListApi(BaseApi):
     """`GET /posts/{post_id}/reactions` (mattermostdriver asks for `//reactions`)."""
 
+    @extend_schema(
+        operation_id="GetReactions",
+        tags=["reactions"],
+        responses={200: ReactionSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, post_id: str) -> Response:
         reactions = reaction_list_for_post(actor=request.user, post_id=post_id)
         return Response([reaction_to_wire(r) for r in reactions])
@@ -282,6 +414,11 @@ class PostReactionListApi(BaseApi):
 class ReactionDeleteApi(BaseApi):
     """`DELETE /users/{user_id}/posts/{post_id}/reactions/{emoji_name}`."""
 
+    @extend_schema(
+        operation_id="DeleteReaction",
+        tags=["reactions"],
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def delete(self, request: Request, user_id: str, post_id: str, emoji_name: str) -> Response:
         user_id = resolve_user_id(request, user_id)
         owner = (
@@ -294,6 +431,12 @@ class ReactionDeleteApi(BaseApi):
 class ReactionBulkListApi(BaseApi):
     """`POST /posts/ids/reactions`: `{post_id: [Reaction...]}` for the readable posts."""
 
+    @extend_schema(
+        operation_id="GetBulkReactions",
+        tags=["reactions"],
+        request=string_array("Post ids."),
+        responses={200: ReactionMapSerializer, **errors(400, 401)},
+    )
     def post(self, request: Request) -> Response:
         reactions = reaction_map_for_posts(actor=request.user, post_ids=body_list(request))
         return Response(

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,8 +14,24 @@ from apps.core.api.base import (
     status_ok,
     text_field,
 )
+from apps.core.api.schema import (
+    PAGING,
+    STATUS_OK,
+    RolesRequestSerializer,
+    errors,
+    flag_param,
+    query_param,
+)
 from apps.core.errors import InvalidInput
 from apps.core.ids import is_valid_id
+from apps.teams.api.schema import (
+    TeamCreateRequestSerializer,
+    TeamListResponseSerializer,
+    TeamMemberAddRequestSerializer,
+    TeamMemberSerializer,
+    TeamPatchRequestSerializer,
+    TeamSerializer,
+)
 from apps.teams.permissions import access_team, access_team_by_name, can_manage_team
 from apps.teams.selectors import (
     team_list_for_user,
@@ -70,6 +87,19 @@ def _team_admin_from_roles(body: dict[str, Any]) -> bool:
 class TeamListCreateApi(BaseApi):
     """`GET /teams`: the teams the caller may see, paged; `POST /teams`: create one (201)."""
 
+    @extend_schema(
+        operation_id="GetAllTeams",
+        tags=["teams"],
+        summary="The teams the caller may see",
+        responses={
+            200: TeamListResponseSerializer,
+            **errors(401),
+        },
+        parameters=[
+            *PAGING,
+            flag_param("include_total_count", "Answer {teams, total_count} instead of a list."),
+        ],
+    )
     def get(self, request: Request) -> Response:
         teams = team_list_visible(actor=request.user)
         listed = team_list_to_wire(paged(teams, request))
@@ -77,6 +107,12 @@ class TeamListCreateApi(BaseApi):
             return Response({"teams": listed, "total_count": teams.count()})
         return Response(listed)
 
+    @extend_schema(
+        operation_id="CreateTeam",
+        tags=["teams"],
+        request=TeamCreateRequestSerializer,
+        responses={201: TeamSerializer, **errors(400, 401, 403)},
+    )
     def post(self, request: Request) -> Response:
         body = body_object(request)
         team = team_create(
@@ -93,6 +129,11 @@ class TeamListCreateApi(BaseApi):
 class TeamDetailApi(BaseApi):
     """`GET /teams/{team_id}`."""
 
+    @extend_schema(
+        operation_id="GetTeam",
+        tags=["teams"],
+        responses={200: TeamSerializer, **errors(401, 404)},
+    )
     def get(self, request: Request, team_id: str) -> Response:
         team, membership = access_team(actor=request.user, team_id=team_id)
         return Response(team_to_wire(team, can_manage=can_manage_team(request.user, membership)))
@@ -101,6 +142,11 @@ class TeamDetailApi(BaseApi):
 class TeamByNameApi(BaseApi):
     """`GET /teams/name/{name}`."""
 
+    @extend_schema(
+        operation_id="GetTeamByName",
+        tags=["teams"],
+        responses={200: TeamSerializer, **errors(401, 404)},
+    )
     def get(self, request: Request, name: str) -> Response:
         team, membership = access_team_by_name(actor=request.user, name=name)
         return Response(team_to_wire(team, can_manage=can_manage_team(request.user, membership)))
@@ -109,6 +155,13 @@ class TeamByNameApi(BaseApi):
 class TeamPatchApi(BaseApi):
     """`PUT /teams/{team_id}/patch`: team and system admins change a team's settings."""
 
+    @extend_schema(
+        operation_id="PatchTeam",
+        tags=["teams"],
+        summary="Change a team's settings (team and system admins)",
+        request=TeamPatchRequestSerializer,
+        responses={200: TeamSerializer, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, team_id: str) -> Response:
         body = body_object(request)
         patch = {k: body[k] for k in TEAM_PATCH_FIELDS if body.get(k) is not None}
@@ -119,6 +172,11 @@ class TeamPatchApi(BaseApi):
 class UserTeamListApi(BaseApi):
     """`GET /users/{user_id}/teams`: your teams (anyone's for system admins)."""
 
+    @extend_schema(
+        operation_id="GetTeamsForUser",
+        tags=["teams"],
+        responses={200: TeamSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str) -> Response:
         teams = team_list_for_user(actor=request.user, user_id=resolve_user_id(request, user_id))
         return Response(team_list_to_wire(teams))
@@ -127,6 +185,11 @@ class UserTeamListApi(BaseApi):
 class UserTeamMemberListApi(BaseApi):
     """`GET /users/{user_id}/teams/members`: your team memberships."""
 
+    @extend_schema(
+        operation_id="GetTeamMembersForUser",
+        tags=["teams"],
+        responses={200: TeamMemberSerializer(many=True), **errors(401, 403, 404)},
+    )
     def get(self, request: Request, user_id: str) -> Response:
         members = team_member_list_for_user(
             actor=request.user, user_id=resolve_user_id(request, user_id)
@@ -137,10 +200,22 @@ class UserTeamMemberListApi(BaseApi):
 class TeamMemberListAddApi(BaseApi):
     """`GET /teams/{team_id}/members` (paged); `POST` adds `{team_id, user_id}` (201)."""
 
+    @extend_schema(
+        operation_id="GetTeamMembers",
+        tags=["teams"],
+        responses={200: TeamMemberSerializer(many=True), **errors(401, 404)},
+        parameters=PAGING,
+    )
     def get(self, request: Request, team_id: str) -> Response:
         members = paged(team_member_list(actor=request.user, team_id=team_id), request)
         return Response([team_member_to_wire(m) for m in members])
 
+    @extend_schema(
+        operation_id="AddTeamMember",
+        tags=["teams"],
+        request=TeamMemberAddRequestSerializer,
+        responses={201: TeamMemberSerializer, **errors(400, 401, 403, 404)},
+    )
     def post(self, request: Request, team_id: str) -> Response:
         body = body_object(request)
         if text_field(body, "team_id") != team_id:
@@ -158,12 +233,23 @@ class TeamMemberListAddApi(BaseApi):
 class TeamMemberDetailApi(BaseApi):
     """`GET /teams/{team_id}/members/{user_id}`; `DELETE` leaves or removes from the team."""
 
+    @extend_schema(
+        operation_id="GetTeamMember",
+        tags=["teams"],
+        responses={200: TeamMemberSerializer, **errors(401, 404)},
+    )
     def get(self, request: Request, team_id: str, user_id: str) -> Response:
         member = team_member_get(
             actor=request.user, team_id=team_id, user_id=resolve_user_id(request, user_id)
         )
         return Response(team_member_to_wire(member))
 
+    @extend_schema(
+        operation_id="RemoveTeamMember",
+        tags=["teams"],
+        summary="Leave a team, or remove a member",
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def delete(self, request: Request, team_id: str, user_id: str) -> Response:
         team_member_remove(
             actor=request.user, team_id=team_id, user_id=resolve_user_id(request, user_id)
@@ -174,6 +260,12 @@ class TeamMemberDetailApi(BaseApi):
 class TeamMemberRolesApi(BaseApi):
     """`PUT /teams/{team_id}/members/{user_id}/roles` `{roles: "team_user team_admin"}`."""
 
+    @extend_schema(
+        operation_id="UpdateTeamMemberRoles",
+        tags=["teams"],
+        request=RolesRequestSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
     def put(self, request: Request, team_id: str, user_id: str) -> Response:
         admin = _team_admin_from_roles(body_object(request))
         team_member_set_admin(
@@ -188,6 +280,14 @@ class TeamMemberRolesApi(BaseApi):
 class TeamJoinByInviteApi(BaseApi):
     """`POST /teams/members/invite?invite_id=`: join the team of an invite link (201)."""
 
+    @extend_schema(
+        operation_id="AddTeamMemberFromInvite",
+        tags=["teams"],
+        summary="Join the team of an invite link",
+        request=None,
+        responses={201: TeamMemberSerializer, **errors(400, 401, 403, 404)},
+        parameters=[query_param("invite_id", "The team's invite id.", required=True)],
+    )
     def post(self, request: Request) -> Response:
         invite_id = request.query_params.get("invite_id", "")
         if not invite_id:
