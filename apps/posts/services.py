@@ -51,6 +51,7 @@ PROPS_MAX_BYTES = 800_000
 EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
 USER_POST_TYPES = ("", "me")
 POST_TYPE_EPHEMERAL = "system_ephemeral"
+POST_TYPE_SLACK_ATTACHMENT = "slack_attachment"
 INTEGRATION_ONLY_PROPS = frozenset(
     {
         "from_webhook",
@@ -276,6 +277,7 @@ def post_create(
     props: dict[str, Any] | None = None,
     post_type: str | None = "",
     pending_post_id: str | None = "",
+    integration_props: dict[str, Any] | None = None,
 ) -> Post:
     """Post a message as `actor`; every interface that writes a message calls this.
 
@@ -284,6 +286,12 @@ def post_create(
     A repeated `pending_post_id` returns the post already made instead of a duplicate.
     Each of `file_ids` must be an unattached upload of the actor in this channel; the
     files are attached to the new post in the same transaction.
+
+    `integration_props` is for integrations only (incoming webhooks, slash commands),
+    never taken from the request body of a user's post: it is merged after `props` lose
+    their integration-only keys, so it may set `from_webhook`, `override_username` and
+    the like. With non-empty `attachments` in it, the post needs no text and may have
+    the type `slack_attachment`.
     """
     check_active(actor)
     membership = channel_membership(user=actor, channel=channel)
@@ -295,9 +303,14 @@ def post_create(
     if _is_dm_with_deactivated_user(channel, actor):
         raise PermissionDenied("You cannot message a deactivated user.")
     clean_file_ids = _clean_file_ids(file_ids)
-    clean_message = _clean_message(message, has_files=bool(clean_file_ids))
-    clean_props = _clean_props(props)
-    clean_type = _clean_user_post_type(post_type)
+    from_integration = dict(integration_props or {})
+    has_attachments = bool(from_integration.get("attachments"))
+    clean_message = _clean_message(message, has_files=bool(clean_file_ids) or has_attachments)
+    clean_props = {**_clean_props(props), **from_integration}
+    if has_attachments and post_type == POST_TYPE_SLACK_ATTACHMENT:
+        clean_type = POST_TYPE_SLACK_ATTACHMENT
+    else:
+        clean_type = _clean_user_post_type(post_type)
     pending = (pending_post_id or "")[:64]
 
     # Posts in one channel queue on its row: counters move together, a resend with the

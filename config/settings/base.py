@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "posts", "description": "Posts, threads, pins and saved posts."},
         {"name": "reactions", "description": "Emoji reactions."},
         {"name": "files", "description": "File upload, download and metadata."},
+        {"name": "webhooks", "description": "Incoming webhooks."},
     ],
 }
 
@@ -262,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
 # --- Confab limits (Mattermost defaults) -------------------------------------------------------
 CONFAB_POST_MAX_RUNES = env.int("CONFAB_POST_MAX_RUNES", default=16383)
 CONFAB_GROUP_MESSAGE_MAX_USERS = 8
+# Integrations may show another name or icon on their posts only when these are on.
+CONFAB_ENABLE_POST_USERNAME_OVERRIDE = env.bool(
+    "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", default=False
+)
+CONFAB_ENABLE_POST_ICON_OVERRIDE = env.bool("CONFAB_ENABLE_POST_ICON_OVERRIDE", default=False)
 CONFAB_MAX_FILE_SIZE = env.int("CONFAB_MAX_FILE_SIZE", default=100 * 1024 * 1024)
 CONFAB_MAX_IMAGE_RESOLUTION = env.int("CONFAB_MAX_IMAGE_RESOLUTION", default=7680 * 4320)
 

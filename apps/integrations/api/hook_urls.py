@@ -1,7 +1,13 @@
 """Routes outside /api/v4: the incoming webhook endpoint, mounted under /hooks/."""
 
-from django.urls import path  # noqa: F401  (routes arrive with their views)
+from django.urls import path
+
+from apps.integrations.api import views
 
 app_name = "hooks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "<str:hook_id>", views.IncomingWebhookExecuteApi.as_view(), name="incoming-webhook-execute"
+    ),
+]
