@@ -7,17 +7,10 @@ from apps.accounts.selectors import user_get
 from apps.core.api.base import body_list, resolve_user_id
 from apps.core.errors import InvalidInput
 
-_TRUE = ("1", "t", "true")
-
 
 def target_user(request: Request, user_id: str) -> User:
     """The user named in the URL (`me` is the caller); 404 if there is none."""
     return user_get(actor=request.user, user_id=resolve_user_id(request, user_id))
-
-
-def query_bool(request: Request, name: str) -> bool:
-    """A boolean query flag as Go's ParseBool reads it; anything else is false."""
-    return request.query_params.get(name, "").strip().lower() in _TRUE
 
 
 def query_int(request: Request, name: str) -> int | None:

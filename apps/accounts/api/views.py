@@ -10,7 +10,6 @@ from rest_framework.response import Response
 
 from apps.accounts.api.params import (
     page_slice,
-    query_bool,
     query_int,
     string_list,
     target_user,
@@ -53,6 +52,7 @@ from apps.core.api.base import (
     PublicApi,
     body_object,
     paging,
+    query_flag,
     status_ok,
     text_field,
 )
@@ -197,7 +197,7 @@ class UserListCreateApi(BaseApi):
             raise InvalidInput(
                 "not_in_channel needs in_team.", error_id="api.context.invalid_url_param.app_error"
             )
-        active, inactive = query_bool(request, "active"), query_bool(request, "inactive")
+        active, inactive = query_flag(request, "active"), query_flag(request, "inactive")
         if active and inactive:
             raise InvalidInput(
                 "Ask for active or inactive users, not both.",
@@ -209,7 +209,7 @@ class UserListCreateApi(BaseApi):
             not_in_team=_team(actor, query.get("not_in_team")),
             in_channel=_channel(actor, query.get("in_channel")),
             not_in_channel=_channel(actor, query.get("not_in_channel")),
-            without_team=query_bool(request, "without_team"),
+            without_team=query_flag(request, "without_team"),
             active=True if active else (False if inactive else None),
             role=query.get("role", ""),
         )
@@ -378,7 +378,7 @@ class UserDetailApi(BaseApi):
     )
     def delete(self, request: Request, user_id: str) -> Response:
         user = target_user(request, user_id)
-        if query_bool(request, "permanent"):
+        if query_flag(request, "permanent"):
             raise InvalidInput(
                 "Accounts are deactivated, never deleted for good.",
                 error_id="api.user.delete_user.not_enabled.app_error",

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.api.params import page_slice, query_bool
+from apps.accounts.api.params import page_slice
 from apps.accounts.api.schema import (
     BotCreateRequestSerializer,
     BotPatchRequestSerializer,
@@ -14,7 +14,7 @@ from apps.accounts.permissions import access_bot
 from apps.accounts.selectors import bot_list, user_get
 from apps.accounts.services import bot_assign, bot_create, bot_disable, bot_enable, bot_patch
 from apps.accounts.wire import bot_to_wire
-from apps.core.api.base import BaseApi, body_object, paging, text_field
+from apps.core.api.base import BaseApi, body_object, paging, query_flag, text_field
 from apps.core.api.schema import INCLUDE_DELETED, PAGING, errors, flag_param
 
 
@@ -35,8 +35,8 @@ class BotListCreateApi(BaseApi):
     def get(self, request: Request) -> Response:
         bots = bot_list(
             actor=request.user,
-            include_deleted=query_bool(request, "include_deleted"),
-            only_orphaned=query_bool(request, "only_orphaned"),
+            include_deleted=query_flag(request, "include_deleted"),
+            only_orphaned=query_flag(request, "only_orphaned"),
         )
         return Response([bot_to_wire(b) for b in bots[page_slice(*paging(request))]])
 
@@ -70,7 +70,7 @@ class BotDetailApi(BaseApi):
         bot = access_bot(
             actor=request.user,
             bot_user_id=bot_user_id,
-            include_deleted=query_bool(request, "include_deleted"),
+            include_deleted=query_flag(request, "include_deleted"),
         )
         return Response(bot_to_wire(bot))
 

@@ -53,7 +53,8 @@ from apps.core.api.base import (
     BaseApi,
     body_list,
     body_object,
-    paging,
+    paged,
+    query_flag,
     resolve_user_id,
     status_ok,
     text_field,
@@ -73,17 +74,6 @@ from apps.teams.permissions import access_team
 # ChannelPatch's fields; anything else a client sends along is ignored, as Go's decoder does.
 CHANNEL_PATCH_FIELDS = ("display_name", "name", "header", "purpose")
 CHANNEL_ROLES = {"channel_user", "channel_admin"}
-
-
-def paged(items: Any, request: Request) -> Any:
-    """One page of a queryset or list: `[]` past the end, never an error."""
-    page, per_page = paging(request)
-    return items[page * per_page : (page + 1) * per_page]
-
-
-def query_flag(request: Request, name: str) -> bool:
-    """A boolean query parameter, read as Go's strconv.ParseBool reads it."""
-    return request.query_params.get(name, "") in ("1", "t", "T", "true", "TRUE", "True")
 
 
 def _check_self(request: Request, user_id: str) -> None:

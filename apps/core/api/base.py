@@ -81,3 +81,17 @@ def paging(request: Request) -> tuple[int, int]:
 
 def status_ok(**extra: Any) -> Response:
     return Response({"status": "OK", **extra})
+
+
+def paged(items: Any, request: Request) -> Any:
+    """One page of a queryset or list: `[]` past the end, never an error."""
+    page, per_page = paging(request)
+    return items[page * per_page : (page + 1) * per_page]
+
+
+_TRUE = ("1", "t", "true")
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A boolean query parameter as Go's strconv.ParseBool reads it; anything else is false."""
+    return request.query_params.get(name, "").strip().lower() in _TRUE

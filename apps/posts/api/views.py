@@ -13,6 +13,7 @@ from apps.core.api.base import (
     body_list,
     body_object,
     paging,
+    query_flag,
     resolve_user_id,
     status_ok,
     text_field,
@@ -65,12 +66,6 @@ from apps.posts.wire import (
     posts_to_wire,
     reaction_to_wire,
 )
-
-_TRUE = ("1", "t", "true", "yes")
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "").strip().lower() in _TRUE
 
 
 def _since(request: Request) -> int | None:
@@ -160,7 +155,9 @@ class PostDetailApi(BaseApi):
     )
     def get(self, request: Request, post_id: str) -> Response:
         post = post_get(
-            actor=request.user, post_id=post_id, include_deleted=_flag(request, "include_deleted")
+            actor=request.user,
+            post_id=post_id,
+            include_deleted=query_flag(request, "include_deleted"),
         )
         return Response(_one_post(post))
 
@@ -250,8 +247,8 @@ class ChannelPostListApi(BaseApi):
             before=request.query_params.get("before", ""),
             after=request.query_params.get("after", ""),
             since=_since(request),
-            include_deleted=_flag(request, "include_deleted"),
-            with_thread_roots=not _flag(request, "skipFetchThreads"),
+            include_deleted=query_flag(request, "include_deleted"),
+            with_thread_roots=not query_flag(request, "skipFetchThreads"),
         )
         return Response(
             post_list_to_wire(

@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from apps.core.api.base import (
     BaseApi,
     body_object,
-    paging,
+    paged,
+    query_flag,
     resolve_user_id,
     status_ok,
     text_field,
@@ -61,17 +62,6 @@ TEAM_PATCH_FIELDS = (
     "type",
 )
 TEAM_ROLES = {"team_user", "team_admin"}
-
-
-def paged(items: Any, request: Request) -> Any:
-    """One page of a queryset or list: `[]` past the end, never an error."""
-    page, per_page = paging(request)
-    return items[page * per_page : (page + 1) * per_page]
-
-
-def query_flag(request: Request, name: str) -> bool:
-    """A boolean query parameter, read as Go's strconv.ParseBool reads it."""
-    return request.query_params.get(name, "") in ("1", "t", "T", "true", "TRUE", "True")
 
 
 def _team_admin_from_roles(body: dict[str, Any]) -> bool:
