@@ -415,10 +415,38 @@ def post_send_ephemeral(
     if not target.is_active:
         raise NotFound("User not found.", error_id="app.user.missing_account.const")
     channel, _membership = access_channel(actor=target, channel_id=channel_id)
+    return _publish_ephemeral(
+        author=actor, target=target, channel=channel, message=message, root_id=root_id, props=props
+    )
+
+
+@transaction.atomic
+def post_send_ephemeral_to_self(
+    *, actor: User, channel_id: str, message: str, root_id: str | None = ""
+) -> Post:
+    """Show the actor a message of their own that only they see (slash-command answers).
+
+    Raises NotFound when the actor cannot read the channel.
+    """
+    channel, _membership = access_channel(actor=actor, channel_id=channel_id)
+    return _publish_ephemeral(
+        author=actor, target=actor, channel=channel, message=message, root_id=root_id, props=None
+    )
+
+
+def _publish_ephemeral(
+    *,
+    author: User,
+    target: User,
+    channel: Channel,
+    message: str,
+    root_id: str | None,
+    props: dict[str, Any] | None,
+) -> Post:
     now = now_ms()
     post = Post(
         id=new_id(),
-        user=actor,
+        user=author,
         channel=channel,
         root_id=root_id if root_id and is_valid_id(root_id) else None,
         message=_clean_message(message, has_files=False),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.integrations.api import views
+from apps.integrations.api import views, views_commands
 
 app_name = "integrations"
 
@@ -16,5 +16,12 @@ urlpatterns = [
         "hooks/incoming/<str:hook_id>",
         views.IncomingWebhookDetailApi.as_view(),
         name="incoming-webhook-detail",
+    ),
+    path("commands", views_commands.CommandListApi.as_view(), name="command-list"),
+    path("commands/execute", views_commands.CommandExecuteApi.as_view(), name="command-execute"),
+    path(
+        "teams/<str:team_id>/commands/autocomplete",
+        views_commands.CommandAutocompleteApi.as_view(),
+        name="command-autocomplete",
     ),
 ]
