@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import (
@@ -244,8 +245,12 @@ def session_for_token(token: str) -> Session | None:
     digest = hash_token(token)
     session = Session.objects.select_related("user").filter(token_hash=digest).first()
     if session is not None:
-        if session.expires_at and session.expires_at <= now_ms():
+        now = now_ms()
+        idle_ms = settings.CONFAB_SESSION_IDLE_SECONDS * 1000
+        if session.expires_at and session.expires_at <= now:
             return None
+        if idle_ms and now - session.last_activity_at > idle_ms:
+            return None  # unused for too long (SECURITY 10: absolute and idle expiry)
         return session if session.user.is_active else None
     pat = (
         UserAccessToken.objects.select_related("user")

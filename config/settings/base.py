@@ -201,6 +201,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("CONFAB_SESSION_AGE_SECONDS", default=30 * 24 * 3600)
+# A session unused this long stops working before its absolute age; 0 turns this off.
+CONFAB_SESSION_IDLE_SECONDS = env.int("CONFAB_SESSION_IDLE_SECONDS", default=7 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "/admin/login/"

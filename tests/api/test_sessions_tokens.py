@@ -289,3 +289,28 @@ def test_a_password_change_disables_personal_access_tokens(api_as, alice, captur
     pat.get("users/me", status=401)
     assert as_alice.get(f"users/tokens/{created['id']}")["is_active"] is False
     assert any(created["id"] in e.data["session_ids"] for e in events.named("session_revoked"))
+
+
+def test_a_session_unused_past_the_idle_limit_stops_working(api_as, alice, settings):
+    from apps.accounts.models import Session
+    from apps.core.timeutils import now_ms
+
+    api = api_as(alice)
+    assert api.get("users/me")["id"] == alice.id
+    settings.CONFAB_SESSION_IDLE_SECONDS = 3600
+    Session.objects.filter(user=alice).update(last_activity_at=now_ms() - 3601 * 1000)
+
+    api.get("users/me", status=401)
+
+
+def test_a_session_in_use_is_not_idle(api_as, alice, settings):
+    from apps.accounts.models import Session
+    from apps.core.timeutils import now_ms
+
+    api = api_as(alice)
+    settings.CONFAB_SESSION_IDLE_SECONDS = 3600
+    Session.objects.filter(user=alice).update(last_activity_at=now_ms() - 3599 * 1000)
+
+    assert api.get("users/me")["id"] == alice.id
+    touched = Session.objects.get(user=alice).last_activity_at
+    assert now_ms() - touched < 60_000  # the request counted as activity
