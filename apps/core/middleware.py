@@ -32,7 +32,9 @@ class MattermostApiMiddleware:
     """Make API requests look the way Django and DRF expect.
 
     - `//` in a path collapses to `/` (mattermostdriver asks for `/posts/{id}//reactions`);
-    - a body without Content-Type is JSON (the `mattermost` package sends no type);
+    - a body without Content-Type is JSON (the `mattermost` package sends no type), and so
+      is a JSON body sent as a form on /api/v4 (`curl -d '{...}'` without a header, which
+      Mattermost, decoding every body as JSON, accepts);
     - GET responses are not cached by clients (`Expires: 0`, as Mattermost sends).
     """
 
@@ -45,7 +47,7 @@ class MattermostApiMiddleware:
         if "//" in request.path_info:
             request.path_info = _SLASHES.sub("/", request.path_info)
             request.path = _SLASHES.sub("/", request.path)
-        if not request.META.get("CONTENT_TYPE") and request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") and _body_is_json(request):
             request.META["CONTENT_TYPE"] = "application/json"
         response = self.get_response(request)
         if request.method == "GET":
@@ -70,3 +72,18 @@ class MattermostApiMiddleware:
             status=500,
             request=request,
         )
+
+
+def _body_is_json(request: HttpRequest) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if not content_type:
+        return True
+    if not (
+        request.path_info.startswith("/api/v4/")
+        and content_type.startswith("application/x-www-form-urlencoded")
+    ):
+        return False
+    try:
+        return request.body.lstrip()[:1] in (b"{", b"[")
+    except RequestDataTooBig:
+        return False  # the parser will answer 413

@@ -78,3 +78,16 @@ def test_a_null_body_is_accepted_as_empty(client, api_as):
     assert response.status_code == 200
     assert response.json() == {"status": "OK"}
     api.get("users/me", status=401)  # the session ended
+
+
+def test_a_json_body_sent_as_a_form_is_read_as_json(client):
+    """`curl -d '{...}'` without a Content-Type header sends a form type; Mattermost reads
+    every API body as JSON, and scripts written for it rely on that."""
+    UserFactory(username="alice")
+    response = client.post(
+        "/api/v4/users/login",
+        json.dumps({"login_id": "alice", "password": "Correct-Horse-7"}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["username"] == "alice"
