@@ -853,3 +853,16 @@ def status_record_activity(*, activity: dict[str, int]) -> None:
     """Move users' last activity forward (user id -> ms); it never moves back."""
     for user_id, at in activity.items():
         Status.objects.filter(user_id=user_id, last_activity_at__lt=at).update(last_activity_at=at)
+
+
+def session_touch_many(*, session_ids: Iterable[str], older_than: int) -> int:
+    """Record use of these sessions (open sockets) in one UPDATE, for those whose last
+    activity is older than `older_than` (ms): enough to keep them from idle expiry while
+    rarely disturbing presence, which reads the same column. Personal access token ids
+    match no Session row and are left alone. Returns how many rows moved."""
+    ids = list(set(session_ids))
+    if not ids:
+        return 0
+    return Session.objects.filter(id__in=ids, last_activity_at__lt=older_than).update(
+        last_activity_at=now_ms()
+    )

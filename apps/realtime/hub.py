@@ -14,14 +14,23 @@ import logging
 from collections.abc import Iterable
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from apps.accounts.models import STATUS_AWAY, STATUS_ONLINE
+from apps.accounts.services import session_touch_many
+from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.connection import Connection
 from apps.realtime.events import CLOSE_UNAUTHENTICATED
 from apps.realtime.presence import LocalSockets, Presence, RedisSockets
 from apps.realtime.publish import Event
-from apps.realtime.transport import Envelope, RedisSubscription, envelope_for, redis_publish
+from apps.realtime.transport import (
+    Envelope,
+    RedisSubscription,
+    envelope_for,
+    frame_for,
+    redis_publish,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -236,8 +245,17 @@ class Hub:
             if user_id not in omit and user_id in self.users
             for conn in self.users[user_id].connections
         ]
+        if not envelope.mentions:
+            for conn in recipients:
+                conn.push_event(envelope.frame)
+            return
+        # A mentioned recipient gets their own id only: one frame per mentioned user.
+        frames: dict[str, str] = {}
         for conn in recipients:
-            conn.push_event(envelope.frame)
+            frame = frames.get(conn.user_id)
+            if frame is None:
+                frame = frames[conn.user_id] = frame_for(envelope, conn.user_id)
+            conn.push_event(frame)
 
     def _apply(self, envelope: Envelope) -> None:
         data = envelope.data or {}
@@ -308,6 +326,7 @@ class Hub:
         for conn in connections:
             if conn.session_id not in live:
                 conn.shut(CLOSE_UNAUTHENTICATED)
+        await self._touch_sessions({c.session_id for c in connections} & live)
         loaded = {u: s for u, s in self.users.items() if s.pending is None}
         statuses = await self.presence.tick(
             teams_by_user={u: set(s.team_ids) for u, s in loaded.items()},
@@ -317,6 +336,17 @@ class Hub:
             state = self.users.get(user_id)
             if state is not None:
                 state.status = status
+
+    async def _touch_sessions(self, session_ids: set[str]) -> None:
+        """An open socket is use of its session: keep it from idle expiry. Only sessions
+        past half the idle limit are written, since presence reads the same column
+        (a touch counts as activity there for a moment, every few days at most)."""
+        idle_ms = settings.CONFAB_SESSION_IDLE_SECONDS * 1000
+        if not idle_ms or not session_ids:
+            return
+        await database_sync_to_async(session_touch_many)(
+            session_ids=session_ids, older_than=now_ms() - idle_ms // 2
+        )
 
     async def _maintain_forever(self) -> None:
         while True:

@@ -41,6 +41,12 @@ HUB_EVENTS = frozenset(
 )
 
 
+# Events whose `mentions` (a JSON string of user ids) is delivered per recipient: a
+# mentioned user sees only their own id, everyone else no `mentions` at all
+# (MATTERMOST_API.md §b.5), so nobody learns who else was mentioned.
+PER_RECIPIENT_MENTIONS = frozenset({"posted"})
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     event: str
@@ -50,11 +56,22 @@ class Envelope:
     omit_users: frozenset[str]
     data: dict[str, Any] | None
     frame: str
+    # Everyone mentioned (routing only: it travels between processes, never to a socket).
+    mentions: frozenset[str] = frozenset()
 
 
 def envelope_for(event: Event) -> Envelope:
-    """Serialize `event` once; every recipient gets this frame with its own `seq`."""
+    """Serialize `event` once; every recipient gets this frame with its own `seq`.
+
+    The frame leaves out per-recipient `mentions`; `frame_for` adds a mentioned user's own.
+    """
     b = event.broadcast
+    wire = event.to_wire()
+    mentions: frozenset[str] = frozenset()
+    if event.event in PER_RECIPIENT_MENTIONS and "mentions" in event.data:
+        data = dict(event.data)
+        mentions = frozenset(json.loads(data.pop("mentions")))
+        wire["data"] = data
     return Envelope(
         event=event.event,
         chat_channel_id=b.channel_id,
@@ -62,8 +79,25 @@ def envelope_for(event: Event) -> Envelope:
         user_id=b.user_id,
         omit_users=b.omit_users,
         data=event.data if event.event in HUB_EVENTS else None,
-        frame=dumps(event.to_wire()),
+        frame=dumps(wire),
+        mentions=mentions,
     )
+
+
+def frame_for(envelope: Envelope, user_id: str) -> str:
+    """The frame `user_id` receives: the shared one, or for a mentioned user the shared one
+    with `"mentions":"[\"<their id>\"]"` spliced in as the first key of `data`, without
+    serializing the event again."""
+    if user_id not in envelope.mentions:
+        return envelope.frame
+    head = f'{{"event":{dumps(envelope.event)},"data":{{'
+    frame = envelope.frame
+    if not frame.startswith(head):  # not the shape `Event.to_wire` makes
+        logger.error("Unexpected %r frame; delivered without mentions.", envelope.event)
+        return frame
+    rest = frame[len(head) :]
+    own = f'"mentions":{dumps(dumps([user_id]))}'
+    return f"{head}{own}{',' if not rest.startswith('}') else ''}{rest}"
 
 
 def encode(envelope: Envelope) -> str:
@@ -76,6 +110,7 @@ def encode(envelope: Envelope) -> str:
         "u": envelope.user_id,
         "o": sorted(envelope.omit_users),
         "d": envelope.data,
+        "m": sorted(envelope.mentions),
     }
     return f"{dumps(head)}\n{envelope.frame}"
 
@@ -92,6 +127,7 @@ def decode(message: str | bytes) -> Envelope:
         omit_users=frozenset(head["o"]),
         data=head["d"],
         frame=frame,
+        mentions=frozenset(head.get("m", ())),
     )
 
 

@@ -12,6 +12,7 @@ import requests
 from websockets.exceptions import ConnectionClosed
 
 from apps.accounts.models import Status
+from apps.channels.services import channel_member_add
 from apps.core.ids import new_id
 from apps.posts.services import post_create
 from apps.realtime.events import CLOSE_UNAUTHENTICATED
@@ -83,6 +84,7 @@ def test_a_post_reaches_members_on_every_process(servers, run) -> None:
     for ws in (alice, bob):
         posted = run(until(ws, is_post))
         assert posted["data"]["sender_name"] == "@alice"
+        assert "mentions" not in posted["data"]
     # Carol's socket is on the same process as Bob's, which has delivered the post: had
     # she been a recipient, it would be queued before the answer to her ping.
     assert not [f for f in run(_sync(carol, 1)) if is_post(f)]
@@ -160,3 +162,25 @@ def test_a_user_stays_online_while_a_socket_is_open_on_any_process(servers, run)
     run(until(alice, went_offline))
     assert _status(world.bob) == "offline"
     run(alice.close())
+
+
+def test_mentions_cross_processes_each_recipient_seeing_only_their_own(servers, run) -> None:
+    world = build_world()
+    channel_member_add(actor=world.alice, channel_id=world.channel.id, user_id=world.carol.id)
+    one, two = (ws_url(s) for s in servers)
+    alice = run(open_socket(one, world.token(world.alice)))
+    bob = run(open_socket(one, world.token(world.bob)))
+    carol = run(open_socket(two, world.token(world.carol)))
+    for ws in (alice, bob, carol):
+        assert run(next_frame(ws))["event"] == "hello"
+
+    post = post_create(actor=world.alice, channel=world.channel, message="@bob @carol hi")
+
+    def is_post(frame: dict) -> bool:
+        return frame.get("event") == "posted" and json.loads(frame["data"]["post"])["id"] == post.id
+
+    assert "mentions" not in run(until(alice, is_post))["data"]
+    assert run(until(bob, is_post))["data"]["mentions"] == f'["{world.bob.id}"]'
+    assert run(until(carol, is_post))["data"]["mentions"] == f'["{world.carol.id}"]'
+    for ws in (alice, bob, carol):
+        run(ws.close())
