@@ -270,6 +270,8 @@ CONFAB_ENABLE_POST_USERNAME_OVERRIDE = env.bool(
     "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", default=False
 )
 CONFAB_ENABLE_POST_ICON_OVERRIDE = env.bool("CONFAB_ENABLE_POST_ICON_OVERRIDE", default=False)
+# Hosts or CIDRs that outbound requests (webhooks, commands) may reach although private.
+CONFAB_OUTBOUND_ALLOWED_HOSTS = env.list("CONFAB_OUTBOUND_ALLOWED_HOSTS", default=[])
 CONFAB_MAX_FILE_SIZE = env.int("CONFAB_MAX_FILE_SIZE", default=100 * 1024 * 1024)
 CONFAB_MAX_IMAGE_RESOLUTION = env.int("CONFAB_MAX_IMAGE_RESOLUTION", default=7680 * 4320)
 
