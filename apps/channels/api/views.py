@@ -56,6 +56,7 @@ from apps.core.api.base import (
     paged,
     query_flag,
     resolve_user_id,
+    scheme_admin_from_roles,
     status_ok,
     text_field,
 )
@@ -73,7 +74,6 @@ from apps.teams.permissions import access_team
 
 # ChannelPatch's fields; anything else a client sends along is ignored, as Go's decoder does.
 CHANNEL_PATCH_FIELDS = ("display_name", "name", "header", "purpose")
-CHANNEL_ROLES = {"channel_user", "channel_admin"}
 
 
 def _check_self(request: Request, user_id: str) -> None:
@@ -89,16 +89,6 @@ def _valid_id_field(body: dict[str, Any], name: str, *, required: bool = True) -
             f"{name} must be a valid id.", error_id="api.context.invalid_body_param.app_error"
         )
     return value
-
-
-def _channel_admin_from_roles(body: dict[str, Any]) -> bool:
-    roles = set(text_field(body, "roles").split())
-    if "channel_user" not in roles or not roles <= CHANNEL_ROLES:
-        raise InvalidInput(
-            "Channel roles are 'channel_user' or 'channel_user channel_admin'.",
-            error_id="api.context.invalid_body_param.app_error",
-        )
-    return "channel_admin" in roles
 
 
 # --- channels -------------------------------------------------------------------------------
@@ -434,7 +424,7 @@ class ChannelMemberRolesApi(BaseApi):
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
     def put(self, request: Request, channel_id: str, user_id: str) -> Response:
-        admin = _channel_admin_from_roles(body_object(request))
+        admin = scheme_admin_from_roles(body_object(request), scope="channel")
         channel_member_set_admin(
             actor=request.user,
             channel_id=channel_id,

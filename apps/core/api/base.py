@@ -95,3 +95,18 @@ _TRUE = ("1", "t", "true")
 def query_flag(request: Request, name: str) -> bool:
     """A boolean query parameter as Go's strconv.ParseBool reads it; anything else is false."""
     return request.query_params.get(name, "").strip().lower() in _TRUE
+
+
+def scheme_admin_from_roles(body: dict[str, Any], *, scope: str) -> bool:
+    """Read Mattermost's `{"roles": "<scope>_user[ <scope>_admin]"}` as "is admin".
+
+    `scope` is "team" or "channel"; any other role in the string is refused.
+    """
+    user_role, admin_role = f"{scope}_user", f"{scope}_admin"
+    roles = set(text_field(body, "roles").split())
+    if user_role not in roles or not roles <= {user_role, admin_role}:
+        raise InvalidInput(
+            f"{scope.capitalize()} roles are '{user_role}' or '{user_role} {admin_role}'.",
+            error_id="api.context.invalid_body_param.app_error",
+        )
+    return admin_role in roles

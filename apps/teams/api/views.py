@@ -1,7 +1,5 @@
 """Teams and team members over Mattermost's API v4."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +10,7 @@ from apps.core.api.base import (
     paged,
     query_flag,
     resolve_user_id,
+    scheme_admin_from_roles,
     status_ok,
     text_field,
 )
@@ -61,17 +60,6 @@ TEAM_PATCH_FIELDS = (
     "allow_open_invite",
     "type",
 )
-TEAM_ROLES = {"team_user", "team_admin"}
-
-
-def _team_admin_from_roles(body: dict[str, Any]) -> bool:
-    roles = set(text_field(body, "roles").split())
-    if "team_user" not in roles or not roles <= TEAM_ROLES:
-        raise InvalidInput(
-            "Team roles are 'team_user' or 'team_user team_admin'.",
-            error_id="api.context.invalid_body_param.app_error",
-        )
-    return "team_admin" in roles
 
 
 class TeamListCreateApi(BaseApi):
@@ -257,7 +245,7 @@ class TeamMemberRolesApi(BaseApi):
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
     def put(self, request: Request, team_id: str, user_id: str) -> Response:
-        admin = _team_admin_from_roles(body_object(request))
+        admin = scheme_admin_from_roles(body_object(request), scope="team")
         team_member_set_admin(
             actor=request.user,
             team_id=team_id,
