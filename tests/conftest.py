@@ -7,6 +7,7 @@ import pytest
 
 from apps.realtime import publish
 from apps.realtime.publish import Event
+from tests.loopback import LoopbackServer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -166,3 +167,27 @@ def live_server_url(transactional_db):
     finally:
         process.terminate()
         process.join(timeout=10)
+
+
+@pytest.fixture
+def server_factory() -> Iterator[Callable[..., LoopbackServer]]:
+    """Start loopback HTTP servers: `server_factory(behaviour)`, where
+    `behaviour(handler)` answers each request (see `tests.loopback.reply`); each
+    server's `requests` records what it received."""
+    servers: list[LoopbackServer] = []
+
+    def make(behaviour, host: str = "127.0.0.1") -> LoopbackServer:
+        server = LoopbackServer(behaviour, host)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def allow_loopback(settings):
+    """Let outbound HTTP reach 127.0.0.1, where the tests' integrations listen."""
+    settings.CONFAB_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1/32"]
+    return settings

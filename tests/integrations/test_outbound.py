@@ -1,84 +1,15 @@
 """apps.integrations.outbound against real loopback servers (SECURITY.md rows 13 and 14)."""
 
-import contextlib
 import ipaddress
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from apps.integrations import outbound
 from apps.integrations.errors import OutboundFailed, OutboundRefused
-
-
-class _Server:
-    """A loopback HTTP server in a thread; `behaviour(handler)` answers every request."""
-
-    def __init__(self, behaviour, host="127.0.0.1"):
-        self.requests: list[dict] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                server.requests.append(
-                    {
-                        "method": self.command,
-                        "path": self.path,
-                        "headers": dict(self.headers),
-                        "body": body,
-                    }
-                )
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    behaviour(self)
-
-            do_GET = do_POST = _handle
-
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.host = host
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self):
-        return f"http://{self.host}:{self.port}"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def _reply(handler, status=200, body=b"", headers=None):
-    handler.send_response(status)
-    for name, value in (headers or {}).items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
-@pytest.fixture
-def server_factory():
-    servers = []
-
-    def make(behaviour, host="127.0.0.1"):
-        srv = _Server(behaviour, host)
-        servers.append(srv)
-        return srv
-
-    yield make
-    for srv in servers:
-        srv.close()
+from tests.loopback import reply
 
 
 @pytest.fixture
@@ -94,16 +25,10 @@ def echo_server(server_factory):
                 "body": last["body"].decode(),
             }
         ).encode()
-        _reply(handler, 200, body, {"Content-Type": "application/json", "X-Echo": "1"})
+        reply(handler, 200, body, {"Content-Type": "application/json", "X-Echo": "1"})
 
     srv = server_factory(echo)
     return srv
-
-
-@pytest.fixture
-def allow_loopback(settings):
-    settings.CONFAB_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1/32"]
-    return settings
 
 
 BYPASS_URLS = [
@@ -144,7 +69,7 @@ BYPASS_URLS = [
 
 @pytest.mark.parametrize("template", BYPASS_URLS)
 def test_bypass_urls_are_refused_before_any_request(server_factory, template):
-    srv = server_factory(lambda h: _reply(h, 200, b"secret"))
+    srv = server_factory(lambda h: reply(h, 200, b"secret"))
     url = template.format(port=srv.port)
     with pytest.raises(OutboundRefused):
         outbound.post_json(url, {"x": 1})
@@ -189,7 +114,7 @@ def test_public_addresses_pass(address):
 
 
 def test_a_name_resolving_to_any_private_address_is_refused(monkeypatch, server_factory):
-    srv = server_factory(lambda h: _reply(h, 200))
+    srv = server_factory(lambda h: reply(h, 200))
 
     def fake_getaddrinfo(host, port, *args, **kwargs):
         return [
@@ -266,7 +191,7 @@ def test_not_allow_listed_without_the_setting(settings, echo_server):
 
 
 def test_non_2xx_is_returned_not_raised(allow_loopback, server_factory):
-    srv = server_factory(lambda h: _reply(h, 500, b"boom"))
+    srv = server_factory(lambda h: reply(h, 500, b"boom"))
     result = outbound.post_json(srv.url, {})
     assert result.status == 500
     assert not result.ok
@@ -275,9 +200,9 @@ def test_non_2xx_is_returned_not_raised(allow_loopback, server_factory):
 
 def test_redirect_to_non_allowed_private_address_is_refused(allow_loopback, server_factory):
     # 127.0.0.2 is loopback too but outside the allow-listed 127.0.0.1/32.
-    inner = server_factory(lambda h: _reply(h, 200, b"internal"), host="127.0.0.2")
+    inner = server_factory(lambda h: reply(h, 200, b"internal"), host="127.0.0.2")
     outer = server_factory(
-        lambda h: _reply(h, 302, headers={"Location": f"http://127.0.0.2:{inner.port}/admin"})
+        lambda h: reply(h, 302, headers={"Location": f"http://127.0.0.2:{inner.port}/admin"})
     )
     with pytest.raises(OutboundRefused):
         outbound.post_json(outer.url, {})
@@ -296,15 +221,15 @@ def test_redirect_to_non_allowed_private_address_is_refused(allow_loopback, serv
     ],
 )
 def test_redirect_targets_are_checked(allow_loopback, server_factory, location):
-    outer = server_factory(lambda h: _reply(h, 301, headers={"Location": location}))
+    outer = server_factory(lambda h: reply(h, 301, headers={"Location": location}))
     with pytest.raises(OutboundRefused):
         outbound.get(outer.url)
 
 
 def test_allowed_redirect_is_followed_and_post_becomes_get(allow_loopback, server_factory):
-    final = server_factory(lambda h: _reply(h, 200, b"done"))
+    final = server_factory(lambda h: reply(h, 200, b"done"))
     outer = server_factory(
-        lambda h: _reply(h, 303, headers={"Location": f"http://127.0.0.1:{final.port}/end"})
+        lambda h: reply(h, 303, headers={"Location": f"http://127.0.0.1:{final.port}/end"})
     )
     result = outbound.post_json(outer.url, {"a": 1})
     assert result.body == b"done"
@@ -316,9 +241,9 @@ def test_allowed_redirect_is_followed_and_post_becomes_get(allow_loopback, serve
 def test_307_keeps_method_and_body_and_cross_origin_drops_credentials(
     allow_loopback, server_factory
 ):
-    final = server_factory(lambda h: _reply(h, 200, b"done"))
+    final = server_factory(lambda h: reply(h, 200, b"done"))
     outer = server_factory(
-        lambda h: _reply(h, 307, headers={"Location": f"http://127.0.0.1:{final.port}/"})
+        lambda h: reply(h, 307, headers={"Location": f"http://127.0.0.1:{final.port}/"})
     )
     outbound.post_json(outer.url, {"a": 1}, headers={"Authorization": "Token s3cret"})
     assert outer.requests[0]["headers"]["Authorization"] == "Token s3cret"
@@ -328,7 +253,7 @@ def test_307_keeps_method_and_body_and_cross_origin_drops_credentials(
 
 
 def test_at_most_three_redirects(allow_loopback, server_factory):
-    loop = server_factory(lambda h: _reply(h, 302, headers={"Location": "/again"}))
+    loop = server_factory(lambda h: reply(h, 302, headers={"Location": "/again"}))
     with pytest.raises(OutboundFailed):
         outbound.get(loop.url)
     assert len(loop.requests) == outbound.MAX_REDIRECTS + 1
@@ -339,7 +264,7 @@ def test_slow_server_times_out_quickly(allow_loopback, server_factory):
 
     def slow(handler):
         release.wait(10)
-        _reply(handler, 200, b"late")
+        reply(handler, 200, b"late")
 
     srv = server_factory(slow)
     started = time.monotonic()
@@ -401,7 +326,7 @@ def test_huge_response_is_refused_at_the_cap(allow_loopback, server_factory):
 
 
 def test_response_at_the_cap_is_accepted(allow_loopback, server_factory):
-    srv = server_factory(lambda h: _reply(h, 200, b"y" * 1000))
+    srv = server_factory(lambda h: reply(h, 200, b"y" * 1000))
     assert outbound.get(srv.url, max_body=1000).body == b"y" * 1000
     with pytest.raises(OutboundFailed):
         outbound.get(srv.url, max_body=999)
@@ -460,7 +385,7 @@ def tls_server(tmp_path, server_factory, monkeypatch, settings):
 
     cert_path, key_path = _self_signed(tmp_path, "hooks.test")
     seen_sni = []
-    srv = server_factory(lambda h: _reply(h, 200, b"tls ok"))
+    srv = server_factory(lambda h: reply(h, 200, b"tls ok"))
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(cert_path, key_path)
     server_context.sni_callback = lambda sock, name, ctx: seen_sni.append(name)
