@@ -28,6 +28,7 @@ from apps.core.timeutils import now_ms
 from apps.files.selectors import file_infos_by_post
 from apps.files.services import file_attach_to_post, file_delete_for_post
 from apps.posts import events
+from apps.posts.actions import prepare_actions, with_kept_integrations
 from apps.posts.models import (
     FLAGGED_POST_CATEGORY,
     JOIN_LEAVE_TYPES,
@@ -37,6 +38,7 @@ from apps.posts.models import (
     Reaction,
 )
 from apps.posts.permissions import access_post, can_delete_post, can_edit_post
+from apps.posts.signals import post_created
 from apps.posts.text import (
     mentions_any_keyword,
     parse_hashtags,
@@ -304,9 +306,10 @@ def post_create(
         raise PermissionDenied("You cannot message a deactivated user.")
     clean_file_ids = _clean_file_ids(file_ids)
     from_integration = dict(integration_props or {})
-    has_attachments = bool(from_integration.get("attachments"))
+    clean_props = prepare_actions({**_clean_props(props), **from_integration})
+    # Message attachments are content: a bot's post of buttons alone needs no text.
+    has_attachments = bool(clean_props.get("attachments"))
     clean_message = _clean_message(message, has_files=bool(clean_file_ids) or has_attachments)
-    clean_props = {**_clean_props(props), **from_integration}
     if has_attachments and post_type == POST_TYPE_SLACK_ATTACHMENT:
         clean_type = POST_TYPE_SLACK_ATTACHMENT
     else:
@@ -343,6 +346,7 @@ def post_create(
         ),
         broadcast=Broadcast(channel_id=channel.id),
     )
+    transaction.on_commit(lambda: post_created.send(sender=Post, post_id=post.id), robust=True)
     return post
 
 
@@ -416,7 +420,12 @@ def post_send_ephemeral(
         raise NotFound("User not found.", error_id="app.user.missing_account.const")
     channel, _membership = access_channel(actor=target, channel_id=channel_id)
     return _publish_ephemeral(
-        author=actor, target=target, channel=channel, message=message, root_id=root_id, props=props
+        author=actor,
+        target=target,
+        channel=channel,
+        message=message,
+        root_id=root_id,
+        props=_clean_props(props),
     )
 
 
@@ -434,6 +443,24 @@ def post_send_ephemeral_to_self(
     )
 
 
+@transaction.atomic
+def post_send_ephemeral_by_integration(*, post: Post, target: User, message: str) -> Post:
+    """Show `target` alone a message from the author of `post`, where `post` is (an
+    action's `ephemeral_text`: the integration speaks for the author).
+
+    Raises NotFound when `target` cannot read the post's channel.
+    """
+    channel, _membership = access_channel(actor=target, channel_id=post.channel_id)
+    return _publish_ephemeral(
+        author=post.user,
+        target=target,
+        channel=channel,
+        message=message,
+        root_id=post.root_id,
+        props=_kept_integration_props(post.props),
+    )
+
+
 def _publish_ephemeral(
     *,
     author: User,
@@ -443,6 +470,7 @@ def _publish_ephemeral(
     root_id: str | None,
     props: dict[str, Any] | None,
 ) -> Post:
+    """Send an unstored post to `target` alone; `props` are already cleaned."""
     now = now_ms()
     post = Post(
         id=new_id(),
@@ -451,7 +479,7 @@ def _publish_ephemeral(
         root_id=root_id if root_id and is_valid_id(root_id) else None,
         message=_clean_message(message, has_files=False),
         type=POST_TYPE_EPHEMERAL,
-        props=_clean_props(props),
+        props=props or {},
         create_at=now,
         update_at=now,
     )
@@ -487,26 +515,87 @@ def post_edit(
         raise PermissionDenied("You can only edit your own messages.")
     post = Post.objects.select_for_update().get(id=post.id)
     new_file_ids = post.file_ids if file_ids is None else _clean_file_ids(file_ids)
-    new_message = (
-        post.message if message is None else _clean_message(message, has_files=bool(new_file_ids))
-    )
     new_props = (
         post.props
         if props is None
-        else {**_clean_props(props), **_kept_integration_props(post.props)}
+        else prepare_actions(
+            with_kept_integrations(
+                {**_clean_props(props), **_kept_integration_props(post.props)}, post.props
+            )
+        )
     )
-    content_changed = (new_message, new_props, new_file_ids) != (
-        post.message,
-        post.props,
-        post.file_ids,
+    has_content = bool(new_file_ids) or bool(new_props.get("attachments"))
+    new_message = (
+        post.message if message is None else _clean_message(message, has_files=has_content)
     )
+    return _write_edit(
+        post=post,
+        channel=channel,
+        message=new_message,
+        props=new_props,
+        file_ids=new_file_ids,
+        is_pinned=is_pinned,
+    )
+
+
+@transaction.atomic
+def post_edit_by_integration(
+    *, post: Post, message: str | None = None, props: dict[str, Any] | None = None
+) -> Post:
+    """Change a post as the integration behind one of its actions asks (a button's answer).
+
+    The integration speaks for the post's author, who set it up, so there is no actor
+    to check: the caller has checked the person who clicked. `None` keeps a field. New
+    props replace the old ones and may carry actions with integrations; the
+    integration-only props (`from_webhook`, overrides) stay as the post was made.
+
+    Raises:
+        InvalidInput: bad message or props, or the post is gone or in an archived channel.
+    """
+    post = Post.objects.select_for_update().select_related("channel").get(id=post.id)
+    channel = post.channel
+    if post.delete_at or channel.is_archived:
+        raise InvalidInput("The message can no longer be changed.")
+    if props is None:
+        new_props = post.props
+    else:
+        if not isinstance(props, dict):
+            raise InvalidInput(
+                "Props must be an object.", error_id="model.post.is_valid.props.app_error"
+            )
+        from_client = {k: v for k, v in props.items() if k not in INTEGRATION_ONLY_PROPS}
+        new_props = prepare_actions({**from_client, **_kept_integration_props(post.props)})
+        if len(json.dumps(new_props)) > PROPS_MAX_BYTES:
+            raise InvalidInput(
+                "Props are too large.", error_id="model.post.is_valid.props.app_error"
+            )
+    has_content = bool(post.file_ids) or bool(new_props.get("attachments"))
+    new_message = (
+        post.message if message is None else _clean_message(message, has_files=has_content)
+    )
+    return _write_edit(
+        post=post, channel=channel, message=new_message, props=new_props, file_ids=post.file_ids
+    )
+
+
+def _write_edit(
+    *,
+    post: Post,
+    channel: Channel,
+    message: str,
+    props: dict[str, Any],
+    file_ids: list[str],
+    is_pinned: bool | None = None,
+) -> Post:
+    """Store an edit of a locked post: history, new content, `post_edited` after commit."""
+    content_changed = (message, props, file_ids) != (post.message, post.props, post.file_ids)
     pin_changed = is_pinned is not None and bool(is_pinned) != post.is_pinned
     if not (content_changed or pin_changed):
         return post
     now = now_ms()
     changed_fields = ["update_at"]
     if content_changed:
-        file_attach_to_post(post=post, file_ids=[f for f in new_file_ids if f not in post.file_ids])
+        file_attach_to_post(post=post, file_ids=[f for f in file_ids if f not in post.file_ids])
         PostEdit.objects.create(
             post=post,
             message=post.message,
@@ -514,10 +603,10 @@ def post_edit(
             file_ids=post.file_ids,
             create_at=post.edit_at or post.create_at,
         )
-        post.message = new_message
-        post.props = new_props
-        post.file_ids = new_file_ids
-        post.hashtags = parse_hashtags(new_message)
+        post.message = message
+        post.props = props
+        post.file_ids = file_ids
+        post.hashtags = parse_hashtags(message)
         post.edit_at = now
         changed_fields += ["message", "props", "file_ids", "hashtags", "edit_at"]
     if pin_changed:

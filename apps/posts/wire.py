@@ -8,6 +8,7 @@ from typing import Any
 from apps.files.models import FileInfo
 from apps.files.selectors import file_infos_by_post
 from apps.files.wire import file_info_to_wire
+from apps.posts.actions import without_integrations
 from apps.posts.models import Post, PostEdit, Reaction
 
 # Mattermost's id alphabet for standard base32 output (as in apps.core.ids).
@@ -34,7 +35,7 @@ def post_to_wire(post: Post, *, files: Sequence[FileInfo] = ()) -> dict[str, Any
         "original_id": post.original_id,
         "message": post.message,
         "type": post.type,
-        "props": post.props,
+        "props": without_integrations(post.props),
         "hashtags": post.hashtags,
         "file_ids": post.file_ids,
         "pending_post_id": post.pending_post_id,
@@ -93,7 +94,7 @@ def post_version_to_wire(version: PostEdit) -> dict[str, Any]:
             "id": _version_id(post.id, version.id),
             "original_id": post.id,
             "message": version.message,
-            "props": version.props,
+            "props": without_integrations(version.props),
             "file_ids": version.file_ids,
             "edit_at": version.create_at if version.create_at != post.create_at else 0,
             "update_at": version.replaced_at,

@@ -56,6 +56,7 @@ _ERROR_TEXT = {
     413: "Too large (AppError).",
     429: "Rate limited (AppError).",
     501: "Not offered by this server (AppError).",
+    502: "An integration this server called could not be reached (AppError).",
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.integrations.api import views, views_commands
+from apps.integrations.api import views, views_actions, views_commands
 
 app_name = "integrations"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("commands", views_commands.CommandListApi.as_view(), name="command-list"),
     path("commands/execute", views_commands.CommandExecuteApi.as_view(), name="command-execute"),
+    path(
+        "posts/<str:post_id>/actions/<str:action_id>",
+        views_actions.PostActionApi.as_view(),
+        name="post-action",
+    ),
     path(
         "teams/<str:team_id>/commands/autocomplete",
         views_commands.CommandAutocompleteApi.as_view(),
