@@ -51,3 +51,15 @@ def away_after_seconds() -> int:
 def tick_seconds() -> float:
     """How often the hub checks presence, idle users and sessions."""
     return getattr(settings, "CONFAB_REALTIME_TICK_SECONDS", 30)
+
+
+def resume_seconds() -> float:
+    """How long a dropped socket's connection is kept, still queueing its events, for the
+    client to reconnect with its `connection_id` and miss nothing (SECURITY 22)."""
+    return getattr(settings, "CONFAB_WEBSOCKET_RESUME_SECONDS", 120)
+
+
+def resume_frames() -> int:
+    """Events sent on a connection that are kept to be sent again after a reconnect, for
+    a client that lost them in flight (Mattermost's dead queue holds 128)."""
+    return getattr(settings, "CONFAB_WEBSOCKET_RESUME_FRAMES", 128)

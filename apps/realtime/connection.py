@@ -7,10 +7,17 @@ watches that buffer when the server exposes it (daphne does), and stops draining
 until the client catches up; the queue then fills, and a full queue (in frames or in
 bytes) drops the client (SECURITY 24). Memory per socket stays below the queue's limits
 plus the buffer limit.
+
+A socket that drops without the server closing it leaves its connection *parked*: events
+still queue (within the same limits) and the last frames written are kept, so a client
+that reconnects with the connection's id and the next `seq` it expects gets what it missed,
+in order, under the same numbers (Mattermost's reliable WebSocket; SECURITY 22).
 """
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from apps.realtime import conf
@@ -47,6 +54,10 @@ class Connection:
         self._queued_bytes = 0
         self._queue_bytes_limit = conf.send_queue_bytes()
         self._seq = 0
+        # (seq, frame without seq) of the latest events written, to resend after a resume.
+        self._sent: deque[tuple[int, str]] = deque(maxlen=conf.resume_frames())
+        self._replay: deque[str] = deque()
+        self.parked_at: float | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None
         self.closed = False
@@ -86,13 +97,16 @@ class Connection:
 
     async def _write(self) -> None:
         try:
+            while self._replay:
+                await self._send_text(self._replay[0])
+                self._replay.popleft()
             while True:
                 frame, is_event = await self._queue.get()
                 self._queued_bytes -= len(frame)
                 if is_event:
-                    # The event was serialized once for every recipient; only this
-                    # connection's sequence number is added, by string surgery.
-                    frame = f'{frame[:-1]},"seq":{self._seq}}}'
+                    # Kept before it is written: a frame cut off mid-write is resent.
+                    self._sent.append((self._seq, frame))
+                    frame = _with_seq(frame, self._seq)
                     self._seq += 1
                 await self._send_text(frame)
                 if self._backlog is not None and self._backlog() > self._buffer_limit:
@@ -108,16 +122,52 @@ class Connection:
         while self._backlog() > self._buffer_limit // 2:
             await asyncio.sleep(DRAIN_POLL_SECONDS)
 
+    # --- parking and resuming -------------------------------------------------------------
+
+    @property
+    def parked(self) -> bool:
+        return self.parked_at is not None
+
+    def park(self) -> None:
+        """The socket dropped: stop writing, keep queueing events for a resume."""
+        if self.closed or self.parked:
+            return
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self.parked_at = time.monotonic()
+
+    def resume(
+        self, *, next_seq: int, send_text: SendText, close: Close, backlog: Backlog | None
+    ) -> bool:
+        """Carry on over a new socket from `next_seq`, the first event the client lacks.
+
+        Events it lost in flight are resent with their own numbers, then what queued
+        while it was away. False, and nothing changes, when `next_seq` is not one this
+        connection can continue from (a frame it needs is no longer kept).
+        """
+        if self.closed or not self.parked or not 0 <= next_seq <= self._seq:
+            return False
+        missed = [(seq, frame) for seq, frame in self._sent if seq >= next_seq]
+        if len(missed) != self._seq - next_seq:
+            return False
+        self._replay = deque(_with_seq(frame, seq) for seq, frame in missed)
+        self._send_text, self._close, self._backlog = send_text, close, backlog
+        self.parked_at = None
+        return True
+
     # --- ending ---------------------------------------------------------------------------
 
     def shut(self, code: int) -> None:
         """End the connection from the server's side (revoked, too slow, deactivated)."""
         if self.closed:
             return
+        was_parked = self.parked
         self.stop()
         if self.on_shut is not None:
             self.on_shut(self)
-        self._closing = asyncio.get_running_loop().create_task(self._close(code))
+        if not was_parked:  # a parked connection has no socket left to close
+            self._closing = asyncio.get_running_loop().create_task(self._close(code))
 
     def stop(self) -> None:
         """Forget the queue and stop writing (the socket is closed or closing)."""
@@ -127,3 +177,11 @@ class Connection:
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queued_bytes = 0
+        self._sent.clear()
+        self._replay.clear()
+
+
+def _with_seq(frame: str, seq: int) -> str:
+    # The event was serialized once for every recipient; only this connection's sequence
+    # number is added, by string surgery.
+    return f'{frame[:-1]},"seq":{seq}}}'

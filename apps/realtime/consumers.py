@@ -67,6 +67,7 @@ class MattermostConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self._typed: dict[tuple[str, str], int] = {}
+        self._resume_from = _resume_from_scope(self.scope)
         token = _token_from_scope(self.scope)
         if not token:
             await self.accept()
@@ -88,6 +89,25 @@ class MattermostConsumer(AsyncWebsocketConsumer):
     async def _authenticated(self, session: Session, *, seq_reply: int | None) -> None:
         if self._auth_timer is not None:
             self._auth_timer.cancel()
+        hub = hub_for_running_loop()
+        if self._resume_from is not None:
+            connection_id, next_seq = self._resume_from
+            resumed = await hub.resume(
+                connection_id=connection_id,
+                user_id=session.user_id,
+                session_id=session.id,
+                next_seq=next_seq,
+                send_text=self._send_text,
+                close=self._close_with,
+                backlog=_daphne_backlog(self.base_send),
+            )
+            if resumed is not None:
+                # No hello: the same connection goes on, missed events first.
+                if seq_reply is not None:
+                    resumed.push_response(ok_response(seq_reply))
+                self.conn, self.hub = resumed, hub
+                resumed.start()
+                return
         conn = Connection(
             connection_id=new_id(),
             user_id=session.user_id,
@@ -101,7 +121,6 @@ class MattermostConsumer(AsyncWebsocketConsumer):
         conn.push_event(hello_frame(user_id=session.user_id, connection_id=conn.connection_id))
         if seq_reply is not None:
             conn.push_response(ok_response(seq_reply))
-        hub = hub_for_running_loop()
         self.conn, self.hub = conn, hub
         await hub.register(conn)
         conn.start()
@@ -294,6 +313,17 @@ def _token_from_scope(scope: dict[str, Any]) -> str:
                 return cookies[AUTH_COOKIE].value
     query = parse_qs(scope.get("query_string", b"").decode("latin1"))
     return (query.get("access_token") or [""])[0]
+
+
+def _resume_from_scope(scope: dict[str, Any]) -> tuple[str, int] | None:
+    """`?connection_id=&sequence_number=` of a reconnecting Mattermost client: the
+    connection to continue and the first `seq` it has not received."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin1"))
+    connection_id = (query.get("connection_id") or [""])[0]
+    sequence = (query.get("sequence_number") or [""])[0]
+    if not is_valid_id(connection_id) or not sequence.isdigit() or len(sequence) > 18:
+        return None
+    return connection_id, int(sequence)
 
 
 def _daphne_backlog(send: object) -> Backlog | None:

@@ -11,6 +11,7 @@ only through `loop.call_soon_threadsafe`.
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from channels.db import database_sync_to_async
@@ -72,6 +73,8 @@ class Hub:
             self.presence = Presence(LocalSockets())
         self._started = False
         self._tasks: set[asyncio.Task[object]] = set()
+        # Connections whose socket dropped, by connection id, waiting to be resumed.
+        self.parked: dict[str, Connection] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -96,6 +99,7 @@ class Hub:
             for conn in list(state.connections):
                 conn.stop()
         self.users.clear()
+        self.parked.clear()
         self.channel_members.clear()
         self.team_members.clear()
         for task in list(self._tasks):
@@ -152,18 +156,72 @@ class Hub:
             logger.exception("Could not record %s as online.", conn.user_id)
 
     async def unregister(self, conn: Connection) -> None:
-        """The socket closed."""
-        conn.stop()
-        gone = self._forget(conn)
-        if gone is not None:
-            await self.presence.disconnected(
-                user_id=conn.user_id, connection_id=conn.connection_id, **gone
+        """The socket closed. Unless the server ended it, the connection is parked: it
+        keeps receiving events for `conf.resume_seconds()` in case the client resumes."""
+        state = self.users.get(conn.user_id)
+        if conn.closed or state is None or conn not in state.connections:
+            conn.stop()
+            return
+        conn.park()
+        self.parked[conn.connection_id] = conn
+        await self.presence.disconnected(
+            user_id=conn.user_id,
+            connection_id=conn.connection_id,
+            last_local=not _active(state),
+            team_ids=set(state.team_ids),
+        )
+
+    async def resume(
+        self,
+        *,
+        connection_id: str,
+        user_id: str,
+        session_id: str,
+        next_seq: int,
+        send_text,
+        close,
+        backlog,
+    ) -> Connection | None:
+        """Put a parked connection of the same session on a new socket.
+
+        None when there is none here (expired, dropped for falling behind, parked in
+        another process) or it cannot continue from `next_seq`; the caller then opens a
+        new connection, whose new id in `hello` tells the client to reload.
+        """
+        conn = self.parked.get(connection_id)
+        if conn is None or conn.user_id != user_id or conn.session_id != session_id:
+            return None
+        del self.parked[connection_id]
+        if not conn.resume(next_seq=next_seq, send_text=send_text, close=close, backlog=backlog):
+            conn.stop()
+            self._forget(conn)
+            return None
+        state = self.users.get(user_id)
+        try:
+            state_status = await self.presence.connected(
+                user_id=user_id,
+                connection_id=connection_id,
+                team_ids=set(state.team_ids) if state else set(),
             )
+        except Exception:
+            logger.exception("Could not record %s as online.", user_id)
+        else:
+            if state is not None:
+                state.status = state_status
+        return conn
+
+    def _expire_parked(self) -> None:
+        deadline = time.monotonic() - conf.resume_seconds()
+        for conn in [c for c in self.parked.values() if c.parked_at <= deadline]:
+            del self.parked[conn.connection_id]
+            conn.stop()
+            self._forget(conn)
 
     def _shut(self, conn: Connection) -> None:
         # The server closed `conn` (revoked, too slow): stop delivering to it at once.
+        was_parked = self.parked.pop(conn.connection_id, None) is not None
         gone = self._forget(conn)
-        if gone is not None:
+        if gone is not None and not was_parked:  # a parked one went offline already
             self._spawn(
                 self.presence.disconnected(
                     user_id=conn.user_id, connection_id=conn.connection_id, **gone
@@ -176,8 +234,8 @@ class Hub:
             return None
         state.connections.discard(conn)
         team_ids = set(state.team_ids)
-        last_local = not state.connections
-        if last_local:
+        last_local = not _active(state)
+        if not state.connections:
             self._drop_user(conn.user_id)
         return {"last_local": last_local, "team_ids": team_ids}
 
@@ -319,6 +377,7 @@ class Hub:
     async def maintain(self) -> None:
         """Close sockets whose session ended unannounced (expired, a revoked access token),
         save activity and move idle users to away."""
+        self._expire_parked()
         connections = [c for s in self.users.values() for c in s.connections]
         live = await database_sync_to_async(selectors.live_session_ids)(
             session_ids={c.session_id for c in connections}
@@ -326,11 +385,12 @@ class Hub:
         for conn in connections:
             if conn.session_id not in live:
                 conn.shut(CLOSE_UNAUTHENTICATED)
-        await self._touch_sessions({c.session_id for c in connections} & live)
-        loaded = {u: s for u, s in self.users.items() if s.pending is None}
+        active = [c for c in connections if not c.parked and not c.closed]
+        await self._touch_sessions({c.session_id for c in active} & live)
+        loaded = {u: s for u, s in self.users.items() if s.pending is None and _active(s)}
         statuses = await self.presence.tick(
             teams_by_user={u: set(s.team_ids) for u, s in loaded.items()},
-            sockets=[(c.user_id, c.connection_id) for s in loaded.values() for c in s.connections],
+            sockets=[(c.user_id, c.connection_id) for c in active if c.user_id in loaded],
         )
         for user_id, status in statuses.items():
             state = self.users.get(user_id)
@@ -381,6 +441,11 @@ class Hub:
             for target in team_ids - state.team_ids:
                 self._set_member(user_id, target, "team", True)
         await self.maintain()
+
+
+def _active(state: _User) -> bool:
+    """Whether the user has a socket open here (parked connections have none)."""
+    return any(not c.parked for c in state.connections)
 
 
 def _discard(index: dict[str, set[str]], key: str, user_id: str) -> None:

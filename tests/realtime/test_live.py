@@ -194,3 +194,75 @@ def test_a_client_that_stops_reading_is_dropped(small_send_limits, live_server_u
     sent, received = run(scenario())
     # Most answers were never delivered: the server dropped them with the socket.
     assert received < sent / 2
+
+
+def test_a_socket_killed_mid_stream_resumes_without_gap_or_duplicate(live_server_url, run) -> None:
+    """SECURITY 22 on the wire: posts keep coming while the client's TCP connection dies;
+    reconnecting with `connection_id` and `sequence_number` delivers every post once, with
+    consecutive numbers across both sockets."""
+    world = build_world()
+    url = ws_url(live_server_url)
+    api = f"{live_server_url}/api/v4"
+    alice_auth = {"Authorization": f"Bearer {world.token(world.alice)}"}
+    bob_auth = {"Authorization": f"Bearer {world.token(world.bob)}"}
+
+    def create_post(n: int) -> str:
+        response = requests.post(
+            f"{api}/posts",
+            json={"channel_id": world.channel.id, "message": f"tick {n}"},
+            headers=alice_auth,
+            timeout=10,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    def bob_status() -> str:
+        response = requests.get(f"{api}/users/{world.bob.id}/status", headers=bob_auth, timeout=10)
+        return response.json()["status"]
+
+    async def post_many(count: int) -> list[str]:
+        ids = []
+        for n in range(count):
+            ids.append(await asyncio.to_thread(create_post, n))
+            await asyncio.sleep(0.02)
+        return ids
+
+    async def scenario() -> None:
+        frames: list[dict[str, Any]] = []
+        ws = await open_socket(url, world.token(world.bob))
+        hello = await next_frame(ws)
+        frames.append(hello)
+        poster = asyncio.create_task(post_many(30))
+        while sum(f.get("event") == "posted" for f in frames) < 5:
+            frames.append(await next_frame(ws))
+        ws.transport.abort()  # no close handshake: the network just went away
+        await asyncio.wait_for(ws.wait_closed(), 5)
+        deadline = time.monotonic() + 10
+        while await asyncio.to_thread(bob_status) != "offline":
+            assert time.monotonic() < deadline, "the server never noticed the drop"
+            await asyncio.sleep(0.05)
+
+        next_seq = frames[-1]["seq"] + 1
+        resumed = await connect(
+            f"{url}?connection_id={hello['data']['connection_id']}&sequence_number={next_seq}",
+            additional_headers={"Authorization": f"Bearer {world.token(world.bob)}"},
+            proxy=None,
+            open_timeout=10,
+        )
+        posted = await poster
+        while set(posted) - {json.loads(f["data"]["post"])["id"] for f in _posted(frames)}:
+            frame = await next_frame(resumed)
+            assert frame.get("event") != "hello", "the connection was not resumed"
+            frames.append(frame)
+        await resumed.close()
+
+        seqs = [f["seq"] for f in frames]
+        assert seqs == list(range(len(frames)))
+        received = [json.loads(f["data"]["post"])["id"] for f in _posted(frames)]
+        assert received == posted
+
+    run(scenario())
+
+
+def _posted(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in frames if f.get("event") == "posted"]
