@@ -140,6 +140,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.api.throttling.ApiRateThrottle"],
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -170,6 +171,15 @@ SPECTACULAR_SETTINGS = {
         {"name": "webhooks", "description": "Incoming webhooks."},
     ],
 }
+
+# --- Rate limits (SECURITY 6; apps/core/ratelimit.py) ----------------------------------------
+# Each user (or, without a session, each address) may send CONFAB_RATE_LIMIT_BURST requests
+# at once, then CONFAB_RATE_LIMIT_PER_SECOND a second; beyond, 429 with Retry-After. With a
+# Redis URL every process shares the buckets.
+CONFAB_RATE_LIMIT_ENABLED = env.bool("CONFAB_RATE_LIMIT_ENABLED", default=True)
+CONFAB_RATE_LIMIT_PER_SECOND = env.float("CONFAB_RATE_LIMIT_PER_SECOND", default=10.0)
+CONFAB_RATE_LIMIT_BURST = env.int("CONFAB_RATE_LIMIT_BURST", default=100)
+CONFAB_RATE_LIMIT_REDIS_URL = env.str("CONFAB_RATE_LIMIT_REDIS_URL", default=REDIS_URL)
 
 # --- Realtime (the per-process WebSocket hub; see apps/realtime) -----------------------------
 # With a Redis URL every process publishes events to one pub/sub channel and holds one

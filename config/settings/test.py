@@ -24,6 +24,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Realtime stays in the process; the Redis tests switch it on with their own channel.
 CONFAB_REALTIME_REDIS_URL = ""
+# Rate limits stay on, in the process, with room for the suite's own bursts;
+# tests/core/test_rate_limits.py sets small buckets (and Redis) for itself.
+CONFAB_RATE_LIMIT_REDIS_URL = ""
+CONFAB_RATE_LIMIT_BURST = 10_000
 # Tests never serve collected static files (there is no collectstatic before them).
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 
