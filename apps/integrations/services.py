@@ -54,7 +54,10 @@ _HOOK_TEXT_FIELDS = (
 # --- managing hooks ---------------------------------------------------------------------------
 
 
-def _hook_text(value: object, *, name: str, limit: int) -> str:
+def hook_text(
+    value: object, *, name: str, limit: int, error_prefix: str = "model.incoming_hook"
+) -> str:
+    """A hook's text setting: `null` is empty; too long is refused with `error_prefix`."""
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -62,7 +65,7 @@ def _hook_text(value: object, *, name: str, limit: int) -> str:
     if len(value) > limit:
         raise InvalidInput(
             f"{name} can be at most {limit} characters.",
-            error_id=f"model.incoming_hook.{name}.app_error",
+            error_id=f"{error_prefix}.{name}.app_error",
         )
     return value
 
@@ -145,7 +148,7 @@ def incoming_webhook_create(
         "icon_url": icon_url,
     }
     fields = {
-        name: _hook_text(given[name], name=name, limit=limit) for name, limit in _HOOK_TEXT_FIELDS
+        name: hook_text(given[name], name=name, limit=limit) for name, limit in _HOOK_TEXT_FIELDS
     }
     return IncomingWebhook.objects.create(
         user=owner,
@@ -180,7 +183,7 @@ def incoming_webhook_update(
     changes: dict[str, Any] = {}
     for name, limit in _HOOK_TEXT_FIELDS:
         if name in data:
-            changes[name] = _hook_text(data[name], name=name, limit=limit)
+            changes[name] = hook_text(data[name], name=name, limit=limit)
     if "channel_locked" in data:
         changes["channel_locked"] = _hook_bool(data["channel_locked"], name="channel_locked")
     new_channel_id = data.get("channel_id")
@@ -297,27 +300,57 @@ def _execution_channel(*, hook: IncomingWebhook, owner: User, name: str) -> Chan
     return channel
 
 
-def _integration_props(
-    *, hook: IncomingWebhook, request: dict[str, Any], attachments: list[dict[str, Any]]
+def webhook_post_props(
+    *,
+    display_name: str,
+    username: str,
+    icon_url: str,
+    icon_emoji: str = "",
+    attachments: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The props only a webhook may set; overrides only where the settings allow them."""
+    """The props only a webhook may set on its posts (incoming and outgoing hooks).
+
+    `username` and `icon_url` are what the call asked for, falling back to the hook's;
+    they become overrides only where the settings allow them.
+    """
     props: dict[str, Any] = {
         "from_webhook": "true",
-        "webhook_display_name": hook.display_name,
+        "webhook_display_name": display_name,
+        **integration_override_props(
+            username=username or DEFAULT_WEBHOOK_USERNAME, icon_url=icon_url, icon_emoji=icon_emoji
+        ),
     }
-    if getattr(settings, "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", False):
-        props["override_username"] = (
-            request["username"] or hook.username or DEFAULT_WEBHOOK_USERNAME
-        )
-    if getattr(settings, "CONFAB_ENABLE_POST_ICON_OVERRIDE", False):
-        icon_url = request["icon_url"] or hook.icon_url
-        if icon_url:
-            props["override_icon_url"] = icon_url
-        if request["icon_emoji"]:
-            props["override_icon_emoji"] = request["icon_emoji"]
     if attachments:
         props["attachments"] = attachments
     return props
+
+
+def integration_override_props(
+    *, username: str, icon_url: str, icon_emoji: str = ""
+) -> dict[str, str]:
+    """The `override_*` props of an integration's post (webhooks, custom slash commands):
+    each given one, where the settings allow overriding the author's name or icon."""
+    props: dict[str, str] = {}
+    if getattr(settings, "CONFAB_ENABLE_POST_USERNAME_OVERRIDE", False) and username:
+        props["override_username"] = username
+    if getattr(settings, "CONFAB_ENABLE_POST_ICON_OVERRIDE", False):
+        if icon_url:
+            props["override_icon_url"] = icon_url
+        if icon_emoji:
+            props["override_icon_emoji"] = icon_emoji
+    return props
+
+
+def _integration_props(
+    *, hook: IncomingWebhook, request: dict[str, Any], attachments: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return webhook_post_props(
+        display_name=hook.display_name,
+        username=request["username"] or hook.username,
+        icon_url=request["icon_url"] or hook.icon_url,
+        icon_emoji=request["icon_emoji"],
+        attachments=attachments,
+    )
 
 
 def split_message(text: str, *, limit: int) -> list[str]:
@@ -357,15 +390,46 @@ def incoming_webhook_execute(*, hook_id: str, payload: dict[str, Any]) -> list[P
         )
     channel = _execution_channel(hook=hook, owner=owner, name=request["channel"].strip())
     attachments = request["attachments"]
-    integration_props = _integration_props(hook=hook, request=request, attachments=attachments)
-    user_props = {k: v for k, v in request["props"].items() if k != "attachments"}
+    return webhook_posts_create(
+        owner=owner,
+        channel=channel,
+        text=request["text"],
+        user_props=request["props"],
+        post_type=request["type"],
+        integration_props=_integration_props(hook=hook, request=request, attachments=attachments),
+    )
+
+
+def webhook_posts_create(
+    *,
+    owner: User,
+    channel: Channel,
+    text: str,
+    user_props: dict[str, Any],
+    post_type: str,
+    integration_props: dict[str, Any],
+    root_id: str = "",
+) -> list[Post]:
+    """Post what a webhook sent, as the hook's owner, in one or more posts.
+
+    The text gets Slack's markup converted and is split where longer than a post may be;
+    attachments (in `integration_props`) go on the last piece, which then has the type
+    `slack_attachment`. Precondition: the caller holds a transaction, so all the pieces
+    are made or none.
+
+    Raises:
+        InvalidInput: props too large, or bad content (see `post_create`).
+        NotFound, PermissionDenied: the owner may not post in the channel.
+    """
+    user_props = {k: v for k, v in user_props.items() if k != "attachments"}
     if len(json.dumps({**user_props, **integration_props})) > PROPS_MAX_BYTES:
         raise InvalidInput(
             "The message props are too large.",
             error_id="web.incoming_webhook.split_props_length.app_error",
         )
-    post_type = POST_TYPE_SLACK_ATTACHMENT if attachments else request["type"]
-    pieces = split_message(slack_text(request["text"]), limit=settings.CONFAB_POST_MAX_RUNES)
+    attachments = integration_props.get("attachments")
+    final_type = POST_TYPE_SLACK_ATTACHMENT if attachments else post_type
+    pieces = split_message(slack_text(text), limit=settings.CONFAB_POST_MAX_RUNES)
     without_attachments = {k: v for k, v in integration_props.items() if k != "attachments"}
     posts = []
     for number, piece in enumerate(pieces, start=1):
@@ -375,8 +439,9 @@ def incoming_webhook_execute(*, hook_id: str, payload: dict[str, Any]) -> list[P
                 actor=owner,
                 channel=channel,
                 message=piece,
+                root_id=root_id,
                 props=user_props,
-                post_type=post_type if last else ("" if attachments else post_type),
+                post_type=final_type if last else ("" if attachments else post_type),
                 integration_props=integration_props if last else without_attachments,
             )
         )

@@ -43,7 +43,7 @@ def _json_object(raw: bytes | str) -> dict[str, Any]:
     return data
 
 
-def _read_bounded(request: HttpRequest | Request) -> bytes:
+def read_hook_body(request: HttpRequest | Request) -> bytes:
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -63,7 +63,7 @@ def hook_payload(request: HttpRequest | Request) -> dict[str, Any]:
         PayloadTooLarge: the body is over the limit.
         InvalidInput: the body cannot be read as any of the accepted forms.
     """
-    raw = _read_bounded(request)
+    raw = read_hook_body(request)
     media_type, _params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
     media_type = media_type.lower()
     try:

@@ -65,3 +65,66 @@ class IncomingWebhookRequestSerializer(serializers.Serializer):
 
 class IncomingWebhookFormSerializer(serializers.Serializer):
     payload = serializers.CharField(help_text="The IncomingWebhookRequest as JSON.")
+
+
+# --- outgoing webhooks ---------------------------------------------------------------------------
+
+
+class OutgoingWebhookSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    token = serializers.CharField(help_text="Sent with every call, so the callback can check it.")
+    create_at = serializers.IntegerField()
+    update_at = serializers.IntegerField()
+    delete_at = serializers.IntegerField()
+    creator_id = serializers.CharField()
+    channel_id = serializers.CharField(
+        allow_blank=True, help_text='The one public channel watched; "" for all of the team.'
+    )
+    team_id = serializers.CharField()
+    trigger_words = serializers.ListField(child=serializers.CharField())
+    trigger_when = serializers.IntegerField(
+        min_value=0, max_value=1, help_text="0: the first word is a trigger; 1: it starts with one."
+    )
+    callback_urls = serializers.ListField(child=serializers.CharField())
+    display_name = serializers.CharField(max_length=64, allow_blank=True)
+    description = serializers.CharField(max_length=500, allow_blank=True)
+    content_type = serializers.CharField(
+        help_text="application/json or application/x-www-form-urlencoded."
+    )
+    username = serializers.CharField(max_length=64, allow_blank=True)
+    icon_url = serializers.CharField(max_length=1024, allow_blank=True)
+
+
+class OutgoingWebhookCreateSerializer(serializers.Serializer):
+    team_id = serializers.CharField()
+    channel_id = serializers.CharField(
+        required=False, allow_blank=True, help_text="A public channel of the team."
+    )
+    trigger_words = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Required without channel_id."
+    )
+    trigger_when = serializers.IntegerField(min_value=0, max_value=1, required=False)
+    callback_urls = serializers.ListField(child=serializers.CharField(), min_length=1)
+    content_type = serializers.CharField(
+        required=False, help_text="Default application/x-www-form-urlencoded."
+    )
+    display_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    username = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    icon_url = serializers.CharField(max_length=1024, required=False, allow_blank=True)
+
+
+class OutgoingWebhookUpdateSerializer(serializers.Serializer):
+    """Absent or null keys keep their value; `channel_id: ""` watches the whole team."""
+
+    id = serializers.CharField(required=False, help_text="Must equal the hook id in the URL.")
+    team_id = serializers.CharField(required=False, help_text="Must equal the hook's team.")
+    channel_id = serializers.CharField(required=False, allow_blank=True)
+    trigger_words = serializers.ListField(child=serializers.CharField(), required=False)
+    trigger_when = serializers.IntegerField(min_value=0, max_value=1, required=False)
+    callback_urls = serializers.ListField(child=serializers.CharField(), required=False)
+    content_type = serializers.CharField(required=False)
+    display_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    username = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    icon_url = serializers.CharField(max_length=1024, required=False, allow_blank=True)

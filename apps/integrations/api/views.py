@@ -111,7 +111,7 @@ class IncomingWebhookDetailApi(BaseApi):
         return status_ok()
 
 
-class _JsonWhateverTheAccept(BaseContentNegotiation):
+class HookContentNegotiation(BaseContentNegotiation):
     """Senders of webhooks ask for anything (`Accept: text/plain`, none at all); errors
     still go out as JSON AppErrors and success as `ok`, never a 406."""
 
@@ -129,7 +129,7 @@ class IncomingWebhookExecuteApi(PublicApi):
     errors are AppError JSON like everywhere else.
     """
 
-    content_negotiation_class = _JsonWhateverTheAccept
+    content_negotiation_class = HookContentNegotiation
     parser_classes: list = []  # type: ignore[assignment]  # `hook_payload` reads the body
 
     @extend_schema(
