@@ -1,6 +1,7 @@
 """Writes to accounts: creation, profile, roles, deactivation, preferences, presence."""
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -232,6 +233,94 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
     if changed:
         _publish_user_updated(user)
     return user
+
+
+CUSTOM_STATUS_PROP = "customStatus"
+CUSTOM_STATUS_TEXT_MAX = 100
+CUSTOM_STATUS_DEFAULT_EMOJI = "speech_balloon"
+CUSTOM_STATUS_DURATIONS = frozenset(
+    {"", "thirty_minutes", "one_hour", "four_hours", "today", "this_week", "date_and_time"}
+)
+_EMOJI_NAME = re.compile(r"^[a-z0-9_+\-]{1,64}$")
+
+
+@transaction.atomic
+def user_custom_status_set(
+    *,
+    actor: User,
+    user: User,
+    emoji: object = "",
+    text: object = "",
+    duration: object = "",
+    expires_at: object = "",
+) -> dict[str, str]:
+    """Set a user's custom status (an emoji and a short text shown by their name).
+
+    Stored as Mattermost stores it, a JSON string in `props.customStatus`, so clients
+    that read the user object find it. A text without an emoji gets the speech balloon.
+
+    Raises:
+        PermissionDenied: the actor may not change this user.
+        InvalidInput: no emoji and no text, a bad emoji name, a text over 100 characters,
+            an unknown duration.
+    """
+    check_active(actor)
+    if not can_manage_user(actor, user):
+        raise PermissionDenied("You may only change your own status.")
+    for name, value in (("emoji", emoji), ("text", text), ("duration", duration)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"The custom status {name} must be text.")
+    emoji, text = (emoji or "").strip().strip(":"), (text or "").strip()
+    if not emoji and not text:
+        raise InvalidInput(
+            "A custom status needs an emoji or a text.",
+            error_id="api.custom_status.set_custom_statuses.update.app_error",
+        )
+    if len(text) > CUSTOM_STATUS_TEXT_MAX:
+        raise InvalidInput(
+            f"A custom status is at most {CUSTOM_STATUS_TEXT_MAX} characters.",
+            error_id="api.custom_status.set_custom_statuses.update.app_error",
+        )
+    emoji = emoji or CUSTOM_STATUS_DEFAULT_EMOJI
+    if not _EMOJI_NAME.match(emoji):
+        raise InvalidInput(f"'{emoji}' is not an emoji name.")
+    if (duration or "") not in CUSTOM_STATUS_DURATIONS:
+        raise InvalidInput(f"Unknown custom status duration '{duration}'.")
+    if not isinstance(expires_at, str | None) or len(expires_at or "") > 64:
+        raise InvalidInput("expires_at must be a date and time as text.")
+    status = {
+        "emoji": emoji,
+        "text": text,
+        "duration": duration or "",
+        "expires_at": expires_at or "",
+    }
+    _set_prop(user, CUSTOM_STATUS_PROP, json.dumps(status))
+    return status
+
+
+@transaction.atomic
+def user_custom_status_clear(*, actor: User, user: User) -> None:
+    """Remove a user's custom status; nothing happens when there is none."""
+    check_active(actor)
+    if not can_manage_user(actor, user):
+        raise PermissionDenied("You may only change your own status.")
+    _set_prop(user, CUSTOM_STATUS_PROP, None)
+
+
+def _set_prop(user: User, name: str, value: str | None) -> None:
+    user = User.objects.select_for_update().get(id=user.id)
+    props = dict(user.props or {})
+    if value is None:
+        if props.pop(name, None) is None:
+            return
+    elif props.get(name) == value:
+        return
+    else:
+        props[name] = value
+    user.props = props
+    user.update_at = now_ms()
+    user.save(update_fields=["props", "update_at"])
+    _publish_user_updated(user)
 
 
 def _publish_user_updated(user: User) -> None:

@@ -14,7 +14,13 @@ from django.conf import settings
 
 from apps.accounts.models import STATUS_AWAY, STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, User
 from apps.accounts.selectors import user_get_by_username
-from apps.accounts.services import user_status_set
+from apps.accounts.services import (
+    preference_save,
+    session_revoke,
+    user_custom_status_clear,
+    user_custom_status_set,
+    user_status_set,
+)
 from apps.channels.models import MARK_UNREAD_MENTION, TOWN_SQUARE, Channel
 from apps.channels.permissions import access_channel
 from apps.channels.selectors import channel_get_by_name
@@ -32,6 +38,8 @@ from apps.posts.services import post_create
 from apps.teams.models import Team
 
 RESPONSE_IN_CHANNEL = "in_channel"
+DISPLAY_SETTINGS = "display_settings"
+COLLAPSE_PREVIEWS = "collapse_previews"
 RESPONSE_EPHEMERAL = "ephemeral"
 # Mattermost's own text, with the markdown escapes that make it render as ¯\_(ツ)_/¯.
 SHRUG = "¯\\\\\\_(ツ)\\_/¯"
@@ -53,18 +61,25 @@ class Builtin:
     description: str
     hint: str = ""
     auto_complete: bool = True
+    # The handler also takes `session_id`, the calling session ("" for an access token).
+    needs_session: bool = False
 
 
 BUILTINS: dict[str, Builtin] = {}
 
 
 def builtin(
-    *triggers: str, display_name: str, description: str, hint: str = "", auto_complete: bool = True
+    *triggers: str,
+    display_name: str,
+    description: str,
+    hint: str = "",
+    auto_complete: bool = True,
+    needs_session: bool = False,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for trigger in triggers:
             BUILTINS[trigger] = Builtin(
-                trigger, handler, display_name, description, hint, auto_complete
+                trigger, handler, display_name, description, hint, auto_complete, needs_session
             )
         return handler
 
@@ -131,6 +146,77 @@ for _trigger, _status, _label in (
     builtin(_trigger, display_name=_trigger, description=f"Set your status to {_trigger}")(
         _status_command(_status, _label)
     )
+
+
+@builtin(
+    "status",
+    display_name="status",
+    description="Set or clear your custom status",
+    hint="[:emoji:] [text] | clear",
+)
+def custom_status(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> dict:
+    words = text.split(maxsplit=1)
+    if not words:
+        return ephemeral("Give a status text, optionally after an :emoji:, or `clear`.")
+    if text.strip().lower() == "clear":
+        user_custom_status_clear(actor=actor, user=actor)
+        return ephemeral("Your custom status is cleared.")
+    emoji = ""
+    if len(words[0]) > 2 and words[0].startswith(":") and words[0].endswith(":"):
+        emoji, text = words[0].strip(":"), words[1] if len(words) > 1 else ""
+    status = user_custom_status_set(actor=actor, user=actor, emoji=emoji, text=text)
+    shown = f":{status['emoji']}: {status['text']}".rstrip()
+    return ephemeral(f"Your custom status is now {shown}.")
+
+
+# --- display and session ----------------------------------------------------------------------
+
+
+def _previews_command(collapse: bool) -> Handler:
+    def handler(
+        *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+    ) -> CommandResponse:
+        preference_save(
+            actor=actor,
+            user=actor,
+            preferences=[
+                {
+                    "user_id": actor.id,
+                    "category": DISPLAY_SETTINGS,
+                    "name": COLLAPSE_PREVIEWS,
+                    "value": "true" if collapse else "false",
+                }
+            ],
+        )
+        return ephemeral(f"Image links now {'collapse' if collapse else 'expand'} by default.")
+
+    return handler
+
+
+builtin(
+    "collapse", display_name="collapse", description="Turn on auto-collapsing of image previews"
+)(_previews_command(True))
+builtin("expand", display_name="expand", description="Turn off auto-collapsing of image previews")(
+    _previews_command(False)
+)
+
+
+@builtin("logout", display_name="logout", description="Log out", needs_session=True)
+def logout(
+    *,
+    actor: User,
+    channel: Channel,
+    team: Team | None,
+    root_id: str,
+    text: str,
+    session_id: str,
+) -> dict:
+    if not session_id:
+        return ephemeral("An access token cannot sign out; revoke it instead.")
+    session_revoke(actor=actor, user=actor, session_id=session_id)
+    return nothing(goto_location="/login")
 
 
 # --- messages -------------------------------------------------------------------------------

@@ -82,7 +82,13 @@ def _team_of(*, actor: User, channel_team: Team | None, team_id: str) -> Team | 
 
 
 def command_execute(
-    *, actor: User, channel_id: str, team_id: str = "", root_id: str = "", command: object
+    *,
+    actor: User,
+    channel_id: str,
+    team_id: str = "",
+    root_id: str = "",
+    command: object,
+    session_id: str = "",
 ) -> CommandResponse:
     """Run a slash command as `actor` in a channel the actor can read.
 
@@ -92,7 +98,8 @@ def command_execute(
     `in_channel` posts as the actor in the channel (in the `root_id` thread),
     `ephemeral` shows the actor alone a message, `goto_location` is only returned, and
     each of `extra_responses` is applied the same way. An action the actor may not do is
-    answered with an ephemeral error instead of failing the request.
+    answered with an ephemeral error instead of failing the request. `session_id` is the
+    calling session (for `/logout`; "" when the caller used an access token).
 
     Not atomic on purpose: a custom command's integration is called with no transaction
     open (see `command_call_integration`).
@@ -114,7 +121,13 @@ def command_execute(
     found = BUILTINS.get(trigger)
     if found is not None:
         response = _run_builtin(
-            found, actor=actor, channel=channel, team=team, root_id=root_id, text=text
+            found,
+            actor=actor,
+            channel=channel,
+            team=team,
+            root_id=root_id,
+            text=text,
+            session_id=session_id,
         )
     else:
         custom = _custom_command(team=team, trigger=trigger)
@@ -134,13 +147,21 @@ def command_execute(
 
 
 def _run_builtin(
-    found: Builtin, *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+    found: Builtin,
+    *,
+    actor: User,
+    channel: Channel,
+    team: Team | None,
+    root_id: str,
+    text: str,
+    session_id: str,
 ) -> CommandResponse:
+    extra = {"session_id": session_id} if found.needs_session else {}
     try:
         # A savepoint per command: a refused action leaves nothing half-done behind.
         with transaction.atomic():
             return found.handler(
-                actor=actor, channel=channel, team=team, root_id=root_id, text=text
+                actor=actor, channel=channel, team=team, root_id=root_id, text=text, **extra
             )
     except ConfabError as error:
         return ephemeral(error.message)

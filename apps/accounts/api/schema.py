@@ -208,3 +208,12 @@ class BotPatchRequestSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, allow_null=True)
     display_name = serializers.CharField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_null=True)
+
+
+class CustomStatusSerializer(serializers.Serializer):
+    emoji = serializers.CharField(allow_blank=True, help_text='An emoji name, "speech_balloon".')
+    text = serializers.CharField(allow_blank=True, help_text="At most 100 characters.")
+    duration = serializers.CharField(
+        required=False, allow_blank=True, help_text='"today", "one_hour", ... or "".'
+    )
+    expires_at = serializers.CharField(required=False, allow_blank=True)

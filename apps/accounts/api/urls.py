@@ -51,6 +51,11 @@ urlpatterns = [
     ),
     path("users/<str:user_id>/status", views_presence.UserStatusApi.as_view(), name="user-status"),
     path(
+        "users/<str:user_id>/status/custom",
+        views_presence.UserCustomStatusApi.as_view(),
+        name="user-custom-status",
+    ),
+    path(
         "users/<str:user_id>/preferences",
         views_presence.PreferenceListApi.as_view(),
         name="preference-list",

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api.params import string_list, target_user
 from apps.accounts.api.schema import (
+    CustomStatusSerializer,
     PreferenceSerializer,
     StatusSerializer,
     StatusUpdateRequestSerializer,
@@ -16,7 +17,13 @@ from apps.accounts.selectors import (
     status_get,
     status_list_by_ids,
 )
-from apps.accounts.services import preference_delete, preference_save, user_status_set
+from apps.accounts.services import (
+    preference_delete,
+    preference_save,
+    user_custom_status_clear,
+    user_custom_status_set,
+    user_status_set,
+)
 from apps.accounts.wire import preference_to_wire, status_to_wire
 from apps.core.api.base import BaseApi, body_list, body_object, status_ok, text_field
 from apps.core.api.schema import STATUS_OK, errors, string_array
@@ -53,6 +60,40 @@ class UserStatusApi(BaseApi):
             dnd_end_time=body.get("dnd_end_time") or 0,
         )
         return Response(status_to_wire(user.id, row))
+
+
+class UserCustomStatusApi(BaseApi):
+    """`PUT /users/{user_id}/status/custom` sets the emoji and text shown by a user's name;
+    `DELETE` clears them. Both answer `{"status": "OK"}`; the user object carries the
+    status in `props.customStatus`."""
+
+    @extend_schema(
+        operation_id="UpdateUserCustomStatus",
+        tags=["status"],
+        request=CustomStatusSerializer,
+        responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
+    def put(self, request: Request, user_id: str) -> Response:
+        body = body_object(request)
+        user_custom_status_set(
+            actor=request.user,
+            user=target_user(request, user_id),
+            emoji=body.get("emoji"),
+            text=body.get("text"),
+            duration=body.get("duration"),
+            expires_at=body.get("expires_at"),
+        )
+        return status_ok()
+
+    @extend_schema(
+        operation_id="RemoveUserCustomStatus",
+        tags=["status"],
+        request=None,
+        responses={200: STATUS_OK, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, user_id: str) -> Response:
+        user_custom_status_clear(actor=request.user, user=target_user(request, user_id))
+        return status_ok()
 
 
 class StatusByIdsApi(BaseApi):

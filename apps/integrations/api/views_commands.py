@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.accounts.models import Session
 from apps.core.api.base import BaseApi, PublicApi, body_object, query_flag, status_ok, text_field
 from apps.core.api.schema import STATUS_OK, AppErrorSerializer, errors, flag_param, query_param
 from apps.integrations.api.payload import read_hook_body
@@ -234,8 +235,18 @@ class CommandExecuteApi(BaseApi):
             team_id=text_field(body, "team_id"),
             root_id=text_field(body, "root_id"),
             command=body.get("command"),
+            session_id=session_id_of(request),
         )
         return Response(response)
+
+
+def session_id_of(request: Request) -> str:
+    """The calling API session, which `/logout` ends; "" for a personal access token
+    (an unsaved stand-in session) or a browser session."""
+    auth = request.auth
+    if not isinstance(auth, Session) or auth.props.get("type") == "UserAccessToken":
+        return ""
+    return auth.id
 
 
 class CommandDetailApi(BaseApi):
