@@ -18,7 +18,7 @@ from tests.api.test_openapi import Checked, _generate
 from tests.channels.world import World, build_world
 from tests.clients.conftest import make_driver
 from tests.factories import UserFactory
-from tests.integrations.test_custom_commands import Integration
+from tests.integrations.helpers import Integration
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,10 @@
 import pytest
 
+from apps.integrations.models import Command
 from apps.integrations.services import incoming_webhook_create
+from apps.integrations.services_custom_commands import command_create
 from tests.channels.world import World, build_world
+from tests.integrations.helpers import Integration
 
 
 @pytest.fixture
@@ -19,4 +22,22 @@ def hook(world):
         description="Build results",
         username="ci-bot",
         icon_url="https://example.com/ci.png",
+    )
+
+
+@pytest.fixture
+def integration(server_factory, allow_loopback) -> Integration:
+    return Integration(server_factory)
+
+
+@pytest.fixture
+def deploy(world, integration) -> Command:
+    """bob's `/deploy` in acme, POSTing to the loopback integration."""
+    return command_create(
+        actor=world.bob,
+        team_id=world.team.id,
+        trigger="deploy",
+        url=integration.url,
+        method="P",
+        display_name="Deploy",
     )

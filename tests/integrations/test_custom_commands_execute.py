@@ -1,37 +1,27 @@
-"""Custom slash commands through the services: managing them, calling the integration
-behind one (a real loopback HTTP server), applying its answer, and answering later through
-the response URL."""
+"""Custom slash commands run: the call to the integration, its answer, the response URL."""
 
 import json
 import threading
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connections, transaction
-from django.test import Client
-from django.urls import reverse
 
 from apps.channels.models import Channel
-from apps.core.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from apps.core.ids import is_valid_id
+from apps.core.errors import InvalidInput, NotFound
 from apps.integrations import services_custom_commands
 from apps.integrations.errors import OutboundRefused
-from apps.integrations.models import (
-    Command,
-    CommandWebhook,
-)
+from apps.integrations.models import Command, CommandWebhook
 from apps.integrations.services_commands import command_execute, command_webhook_execute
 from apps.integrations.services_custom_commands import (
     CommandFailed,
     command_create,
     command_delete,
-    command_regen_token,
     command_update,
     command_webhook_use,
 )
 from apps.posts.models import Post
 from tests.channels.world import World, build_world, say
-from tests.loopback import reply
+from tests.integrations.helpers import Integration
 
 pytestmark = pytest.mark.django_db
 
@@ -48,60 +38,6 @@ FORM_KEYS = {
     "trigger_id",
     "response_url",
 }
-
-
-class Integration:
-    """The far end of a custom command: a loopback server that records each call and
-    answers with what the test set (`answer_json`, `answer_text`, `answer`)."""
-
-    def __init__(self, server_factory) -> None:
-        self.status, self.body, self.content_type = 200, b"", "text/plain"
-        self.server = server_factory(self._behaviour)
-
-    def _behaviour(self, handler) -> None:
-        reply(handler, self.status, self.body, {"Content-Type": self.content_type})
-
-    def answer(self, status: int, body: bytes, content_type: str) -> None:
-        self.status, self.body, self.content_type = status, body, content_type
-
-    def answer_json(self, response: dict, status: int = 200) -> None:
-        self.answer(status, json.dumps(response).encode(), "application/json")
-
-    def answer_text(self, text: str) -> None:
-        self.answer(200, text.encode(), "text/plain; charset=utf-8")
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.url}/slash"
-
-    @property
-    def calls(self) -> list[dict]:
-        return self.server.requests
-
-    def fields(self, call: dict | None = None) -> dict[str, str]:
-        """The fields of a call: the form body of a POST, the query string of a GET."""
-        call = call or self.calls[-1]
-        raw = call["body"].decode() if call["method"] == "POST" else urlsplit(call["path"]).query
-        parsed = parse_qs(raw, keep_blank_values=True)
-        return {k: v[0] for k, v in parsed.items()}
-
-
-@pytest.fixture
-def integration(server_factory, allow_loopback) -> Integration:
-    return Integration(server_factory)
-
-
-@pytest.fixture
-def deploy(world, integration) -> Command:
-    """bob's `/deploy` in acme, POSTing to the loopback integration."""
-    return command_create(
-        actor=world.bob,
-        team_id=world.team.id,
-        trigger="deploy",
-        url=integration.url,
-        method="P",
-        display_name="Deploy",
-    )
 
 
 def run(world: World, command: str, *, actor=None, channel=None, **kwargs):
@@ -123,117 +59,6 @@ def ephemerals(events) -> list[dict]:
 
 def hook_of(integration: Integration) -> str:
     return integration.fields()["response_url"].rsplit("/", 1)[1]
-
-
-# --- managing ---------------------------------------------------------------------------------
-
-
-def test_create_trims_and_lowercases_the_trigger_and_gives_a_token(world):
-    command = command_create(
-        actor=world.carol,
-        team_id=world.team.id,
-        trigger="  Weather ",
-        url="https://example.com/weather",
-        method="G",
-        auto_complete=True,
-    )
-
-    assert (command.trigger, command.method, command.creator_id) == ("weather", "G", world.carol.id)
-    assert is_valid_id(command.token) and command.team_id == world.team.id
-    assert command.auto_complete and command.delete_at == 0
-
-
-def test_a_trigger_is_unique_among_the_live_commands_of_a_team(world, deploy):
-    with pytest.raises(AlreadyExists, match="already has a /deploy command"):
-        command_create(
-            actor=world.carol,
-            team_id=world.team.id,
-            trigger="DEPLOY",
-            url="http://x.io",
-            method="P",
-        )
-    # Another team may have its own /deploy, and a deleted command frees the trigger.
-    command_create(
-        actor=world.outsider,
-        team_id=world.other_team.id,
-        trigger="deploy",
-        url="http://x.io",
-        method="P",
-    )
-    command_delete(actor=world.bob, command=deploy)
-    again = command_create(
-        actor=world.carol, team_id=world.team.id, trigger="deploy", url="http://x.io", method="P"
-    )
-    assert Command.objects.filter(team=world.team, trigger="deploy").count() == 2
-    assert again.delete_at == 0
-
-
-def test_a_lost_race_for_a_trigger_is_the_same_400(world, deploy, monkeypatch):
-    """Two creates that both pass the check: the unique constraint refuses the second."""
-    monkeypatch.setattr(services_custom_commands, "check_trigger_free", lambda **kwargs: None)
-    with pytest.raises(AlreadyExists) as refused:
-        command_create(
-            actor=world.carol,
-            team_id=world.team.id,
-            trigger="deploy",
-            url="http://x.io",
-            method="P",
-        )
-    assert refused.value.error_id == "api.command.duplicate_trigger.app_error"
-    other = command_create(
-        actor=world.carol, team_id=world.team.id, trigger="build", url="http://x.io", method="P"
-    )
-    with pytest.raises(AlreadyExists):
-        command_update(actor=world.carol, command=other, data={"trigger": "deploy"})
-    assert Command.objects.get(id=other.id).trigger == "build"
-
-
-def test_update_changes_the_fields_given_and_keeps_the_rest(world, deploy):
-    token, created = deploy.token, deploy.create_at
-
-    command_update(
-        actor=world.bob,
-        command=deploy,
-        data={
-            "id": deploy.id,
-            "trigger": "Ship",
-            "method": "G",
-            "description": "Ship it",
-            "token": "x",
-        },
-    )
-
-    stored = Command.objects.get(id=deploy.id)
-    assert (stored.trigger, stored.method, stored.description) == ("ship", "G", "Ship it")
-    assert (stored.token, stored.create_at, stored.display_name) == (token, created, "Deploy")
-    assert stored.update_at >= created
-    command_update(actor=world.bob, command=stored, data={"trigger": "ship"})  # its own: fine
-
-
-def test_update_refuses_another_id_team_or_a_taken_trigger(world, deploy):
-    other = command_create(
-        actor=world.bob, team_id=world.team.id, trigger="build", url="http://x.io", method="P"
-    )
-    for data, error_id in [
-        ({"id": other.id}, "api.context.invalid_param.app_error"),
-        ({"team_id": world.other_team.id}, "api.command.team_mismatch.app_error"),
-        ({"trigger": "build"}, "api.command.duplicate_trigger.app_error"),
-        ({"url": "javascript:alert(1)"}, "model.command.is_valid.url_http.app_error"),
-        ({"method": "POST"}, "model.command.is_valid.method.app_error"),
-    ]:
-        with pytest.raises(InvalidInput) as refused:
-            command_update(actor=world.bob, command=deploy, data=data)
-        assert refused.value.error_id == error_id, data
-
-
-def test_managers_are_the_creator_team_admins_and_system_admins(world, deploy):
-    for manager in (world.bob, world.owner, world.admin):
-        command_regen_token(actor=manager, command=deploy)
-    for other in (world.alice, world.carol):
-        with pytest.raises(PermissionDenied):
-            command_update(actor=other, command=deploy, data={"description": "mine"})
-        with pytest.raises(PermissionDenied):
-            command_delete(actor=other, command=deploy)
 
 
 # --- executing: the request to the integration ------------------------------------------------
@@ -385,6 +210,20 @@ def test_an_ephemeral_answer_is_shown_to_the_caller_only(
     assert (shown["message"], shown["user_id"]) == ("Only you see this", world.carol.id)
     [event] = events.named("ephemeral_message")
     assert event.broadcast.user_id == world.carol.id
+
+
+def test_an_ephemeral_answer_keeps_its_attachments(world, deploy, integration, capture_events):
+    integration.answer_json(
+        {
+            "response_type": "ephemeral",
+            "attachments": [{"fallback": "Build", "text": "see <https://ci|CI>"}],
+        }
+    )
+    with capture_events() as events:
+        run(world, "/deploy")
+    [shown] = ephemerals(events)
+    assert shown["message"] == ""
+    assert shown["props"]["attachments"] == [{"fallback": "Build", "text": "see [CI](https://ci)"}]
 
 
 def test_a_plain_text_answer_is_the_text_of_an_ephemeral_answer(
@@ -651,20 +490,3 @@ def test_concurrent_uses_never_exceed_the_limit(server_factory, allow_loopback):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["ok"] * 5 + ["refused"] * 3
     assert CommandWebhook.objects.get(id=hook.id).use_count == 5
-
-
-# --- the system console ------------------------------------------------------------------------
-
-
-def test_the_console_lists_commands_view_only_without_their_token(world, deploy):
-    console = Client()
-    console.force_login(world.admin)
-
-    listing = console.get(reverse("admin:integrations_command_changelist"))
-    page = console.get(reverse("admin:integrations_command_change", args=[deploy.id]))
-
-    assert listing.status_code == page.status_code == 200
-    for response in (listing, page):
-        html = response.content.decode()
-        assert "/deploy" in html and deploy.token not in html
-    assert b'name="_save"' not in page.content
