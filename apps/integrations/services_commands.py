@@ -237,11 +237,13 @@ def _apply_one(
             return
         except ConfabError as error:
             text = error.message
-    text = text or _attachments_text(attachments)
-    if text:
-        post_send_ephemeral_to_self(
-            actor=actor, channel_id=channel_id, message=text, root_id=root_id
-        )
+    post_send_ephemeral_to_self(
+        actor=actor,
+        channel_id=channel_id,
+        message=text,
+        root_id=root_id,
+        attachments=attachments,
+    )
 
 
 def _post_answer(
@@ -290,13 +292,6 @@ def _post_answer(
         post_type=POST_TYPE_SLACK_ATTACHMENT if attachments else response.get("type") or "",
         integration_props=integration_props,
     )
-
-
-def _attachments_text(attachments: list[dict[str, Any]]) -> str:
-    """What an ephemeral answer of attachments alone shows: their fallback texts (an
-    ephemeral post here carries no attachments)."""
-    texts = (a.get("fallback") or a.get("text") or a.get("title") or "" for a in attachments)
-    return "\n".join(t for t in texts if isinstance(t, str) and t)
 
 
 # --- response URLs (POST /hooks/commands/{id}) ---------------------------------------------------

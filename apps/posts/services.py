@@ -431,15 +431,22 @@ def post_send_ephemeral(
 
 @transaction.atomic
 def post_send_ephemeral_to_self(
-    *, actor: User, channel_id: str, message: str, root_id: str | None = ""
+    *,
+    actor: User,
+    channel_id: str,
+    message: str,
+    root_id: str | None = "",
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Post:
-    """Show the actor a message of their own that only they see (slash-command answers).
+    """Show the actor a message of their own that only they see (slash-command answers),
+    with the message attachments an integration's answer carried, if any.
 
     Raises NotFound when the actor cannot read the channel.
     """
     channel, _membership = access_channel(actor=actor, channel_id=channel_id)
+    props = {"attachments": attachments} if attachments else None
     return _publish_ephemeral(
-        author=actor, target=actor, channel=channel, message=message, root_id=root_id, props=None
+        author=actor, target=actor, channel=channel, message=message, root_id=root_id, props=props
     )
 
 
@@ -477,7 +484,7 @@ def _publish_ephemeral(
         user=author,
         channel=channel,
         root_id=root_id if root_id and is_valid_id(root_id) else None,
-        message=_clean_message(message, has_files=False),
+        message=_clean_message(message, has_files=bool((props or {}).get("attachments"))),
         type=POST_TYPE_EPHEMERAL,
         props=props or {},
         create_at=now,
