@@ -15,10 +15,25 @@ def is_team_admin(actor: User, team_id: str) -> bool:
     ).exists()
 
 
+def speaks_for_team(user: User, team_id: str) -> bool:
+    """Whether an integration's creator still acts in its team: active, and a member of
+    it (system admins are in every team). Someone who left the team keeps no hold on
+    its integrations: they no longer manage them, and their commands and outgoing hooks
+    stop running."""
+    if not user.is_active:
+        return False
+    return (
+        user.is_system_admin
+        or TeamMember.objects.filter(team_id=team_id, user=user, delete_at=0).exists()
+    )
+
+
 def can_manage_incoming_webhook(actor: User, hook: IncomingWebhook) -> bool:
     if not actor.is_active:
         return False
-    if actor.is_system_admin or hook.user_id == actor.id:
+    if actor.is_system_admin:
+        return True
+    if hook.user_id == actor.id and speaks_for_team(actor, hook.team_id):
         return True
     return is_team_admin(actor, hook.team_id)
 
@@ -58,7 +73,9 @@ def can_manage_command(actor: User, command: Command) -> bool:
     """The creator, the team's admins and system admins (the incoming webhook rule)."""
     if not actor.is_active:
         return False
-    return command.creator_id == actor.id or can_manage_others_commands(actor, command.team_id)
+    if command.creator_id == actor.id and speaks_for_team(actor, command.team_id):
+        return True
+    return can_manage_others_commands(actor, command.team_id)
 
 
 def command_not_found() -> NotFound:
@@ -110,7 +127,9 @@ def can_manage_outgoing_webhook(actor: User, hook: OutgoingWebhook) -> bool:
     """The creator, the team's admins and system admins (the incoming webhook rule)."""
     if not actor.is_active:
         return False
-    if actor.is_system_admin or hook.creator_id == actor.id:
+    if actor.is_system_admin:
+        return True
+    if hook.creator_id == actor.id and speaks_for_team(actor, hook.team_id):
         return True
     return is_team_admin(actor, hook.team_id)
 

@@ -26,10 +26,7 @@ def incoming_webhook_list(*, actor: User, team_id: str | None = None) -> QuerySe
         team, _membership = access_team(actor=actor, team_id=team_id)
         hooks = hooks.filter(team=team)
     if not actor.is_system_admin:
-        admin_of = TeamMember.objects.filter(
-            user=actor, delete_at=0, scheme_admin=True
-        ).values_list("team_id", flat=True)
-        hooks = hooks.filter(Q(user=actor) | Q(team_id__in=admin_of))
+        hooks = hooks.filter(_managed_by(actor, owner_field="user"))
     return hooks.order_by("create_at", "id")
 
 
@@ -84,8 +81,14 @@ def outgoing_webhook_list(
         # Only hooks the actor manages are listed, so filtering by any id reveals nothing.
         hooks = hooks.filter(channel_id=channel_id)
     if not actor.is_system_admin:
-        admin_of = TeamMember.objects.filter(
-            user=actor, delete_at=0, scheme_admin=True
-        ).values_list("team_id", flat=True)
-        hooks = hooks.filter(Q(creator=actor) | Q(team_id__in=admin_of))
+        hooks = hooks.filter(_managed_by(actor, owner_field="creator"))
     return hooks.order_by("create_at", "id")
+
+
+def _managed_by(actor: User, *, owner_field: str) -> Q:
+    """Integrations a user who is not a system admin manages: their own in the teams
+    they are still in, and every one of the teams they administer."""
+    memberships = TeamMember.objects.filter(user=actor, delete_at=0)
+    member_of = memberships.values_list("team_id", flat=True)
+    admin_of = memberships.filter(scheme_admin=True).values_list("team_id", flat=True)
+    return Q(**{owner_field: actor, "team_id__in": member_of}) | Q(team_id__in=admin_of)

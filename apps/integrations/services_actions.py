@@ -11,7 +11,7 @@ from typing import Any
 
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import InvalidInput, NotFound, PermissionDenied
 from apps.core.ids import new_id
 from apps.integrations import outbound
 from apps.integrations.slack import slack_text
@@ -87,6 +87,7 @@ def post_action_do(
 
     Raises:
         NotFound: the post is missing or hidden, or has no such action.
+        PermissionDenied: the post's channel is archived (nothing is called).
         InvalidInput: a bad `selected_option`; the action has no integration; the
             integration answered with an error status.
         OutboundRefused: the integration URL is a forbidden destination (SECURITY 13).
@@ -104,6 +105,11 @@ def post_action_do(
     action = find_action(post.props, action_id) if action_id else None
     if action is None:
         raise _action_not_found()
+    if post.channel.is_archived:
+        raise PermissionDenied(
+            "The channel is archived; its messages no longer take actions.",
+            error_id="api.post.do_action.archived.app_error",
+        )
     if not isinstance(action.get("integration"), dict):
         raise InvalidInput(
             "This action has no integration to call.",

@@ -20,12 +20,14 @@ from apps.integrations.commands import (
     ephemeral,
 )
 from apps.integrations.models import Command
+from apps.integrations.permissions import speaks_for_team
 from apps.integrations.services import integration_override_props
 from apps.integrations.services_custom_commands import (
     clean_command_response,
     command_call_integration,
     command_webhook_use,
 )
+from apps.posts.actions import without_integrations
 from apps.posts.services import (
     POST_TYPE_SLACK_ATTACHMENT,
     PROPS_MAX_BYTES,
@@ -143,7 +145,24 @@ def command_execute(
         )
     response = _with_defaults(response, trigger_id=trigger_id)
     _apply(actor=actor, channel_id=channel.id, root_id=root_id, response=response, command=custom)
-    return response
+    return _as_client_sees(response)
+
+
+def _as_client_sees(response: CommandResponse) -> CommandResponse:
+    """The answer for the caller: the actions' integrations (URLs, context) stay on the
+    server, as they do in posts."""
+    parts = [response, *response["extra_responses"]]
+    cleaned = [
+        {
+            **part,
+            "props": without_integrations(part.get("props") or {}),
+            "attachments": without_integrations({"attachments": part.get("attachments") or []})[
+                "attachments"
+            ],
+        }
+        for part in parts
+    ]
+    return {**cleaned[0], "extra_responses": cleaned[1:]}
 
 
 def _run_builtin(
@@ -168,8 +187,13 @@ def _run_builtin(
 
 
 def _custom_command(*, team: Team | None, trigger: str) -> Command:
+    """The team's live command for `trigger`. One whose creator left the team or was
+    deactivated no longer runs: its URL is theirs, and what the command sends (channel
+    names, who ran it, the text) belongs to the team."""
     command = (
-        Command.objects.filter(team=team, trigger=trigger, delete_at=0).first()
+        Command.objects.select_related("creator")
+        .filter(team=team, trigger=trigger, delete_at=0)
+        .first()
         if team is not None
         else None
     )
@@ -177,6 +201,11 @@ def _custom_command(*, team: Team | None, trigger: str) -> Command:
         raise NotFound(
             f"Command with a trigger of '/{trigger}' not found.",
             error_id="api.command.execute_command.not_found.app_error",
+        )
+    if not speaks_for_team(command.creator, command.team_id):
+        raise NotFound(
+            f"The creator of '/{trigger}' has left the team; a team admin can replace it.",
+            error_id="api.command.execute_command.creator_gone.app_error",
         )
     return command
 

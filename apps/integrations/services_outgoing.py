@@ -39,11 +39,12 @@ from apps.integrations.permissions import (
     can_create_outgoing_webhook,
     can_manage_outgoing_webhook,
     outgoing_hook_not_found,
+    speaks_for_team,
 )
 from apps.integrations.services import hook_text, webhook_post_props, webhook_posts_create
 from apps.integrations.slack import slack_attachments
 from apps.posts.models import SYSTEM_TYPE_PREFIX, Post
-from apps.teams.models import Team, TeamMember
+from apps.teams.models import Team
 from apps.teams.permissions import access_team
 
 logger = logging.getLogger(__name__)
@@ -396,19 +397,6 @@ def outgoing_webhook_trigger_word(
     return None
 
 
-def _creator_still_may_watch(hook: OutgoingWebhook) -> bool:
-    """A hook stops sending posts out once its creator is deactivated or leaves the team
-    (system admins need not be in it): the posts it sends are the team's, read on the
-    creator's behalf."""
-    creator = hook.creator
-    if not creator.is_active:
-        return False
-    return (
-        creator.is_system_admin
-        or TeamMember.objects.filter(team_id=hook.team_id, user=creator, delete_at=0).exists()
-    )
-
-
 def _payload(*, hook: OutgoingWebhook, post: Post, trigger_word: str) -> dict[str, Any]:
     """Mattermost's OutgoingWebhookPayload, `timestamp` in milliseconds."""
     channel = post.channel
@@ -559,7 +547,7 @@ def outgoing_webhooks_fire(*, post_id: str) -> int:
         trigger_word = outgoing_webhook_trigger_word(
             hook, channel_id=post.channel_id, first_word=first_word
         )
-        if trigger_word is None or not _creator_still_may_watch(hook):
+        if trigger_word is None or not speaks_for_team(hook.creator, hook.team_id):
             continue
         fired += 1
         payload = _payload(hook=hook, post=post, trigger_word=trigger_word)

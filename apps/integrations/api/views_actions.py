@@ -41,7 +41,7 @@ class PostActionApi(BaseApi):
             OpenApiParameter("action_id", str, OpenApiParameter.PATH),
         ],
         request=PostActionRequestSerializer,
-        responses={200: PostActionResponseSerializer, **errors(400, 401, 404, 502)},
+        responses={200: PostActionResponseSerializer, **errors(400, 401, 403, 404, 502)},
     )
     def post(self, request: Request, post_id: str, action_id: str) -> Response:
         body = body_object(request)
