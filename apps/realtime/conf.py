@@ -63,3 +63,8 @@ def resume_frames() -> int:
     """Events sent on a connection that are kept to be sent again after a reconnect, for
     a client that lost them in flight (Mattermost's dead queue holds 128)."""
     return getattr(settings, "CONFAB_WEBSOCKET_RESUME_FRAMES", 128)
+
+
+def parked_per_user() -> int:
+    """Dropped connections kept per user in one process; the oldest goes first."""
+    return getattr(settings, "CONFAB_WEBSOCKET_PARKED_PER_USER", 4)

@@ -56,7 +56,9 @@ class Connection:
         self._seq = 0
         # (seq, frame without seq) of the latest events written, to resend after a resume.
         self._sent: deque[tuple[int, str]] = deque(maxlen=conf.resume_frames())
-        self._replay: deque[str] = deque()
+        self._sent_bytes = 0
+        # Frames to send again after a resume, stamped one at a time as they go out.
+        self._resend: deque[tuple[int, str]] = deque()
         self.parked_at: float | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None
@@ -97,15 +99,18 @@ class Connection:
 
     async def _write(self) -> None:
         try:
-            while self._replay:
-                await self._send_text(self._replay[0])
-                self._replay.popleft()
+            while self._resend:
+                seq, frame = self._resend[0]
+                await self._send_text(_with_seq(frame, seq))
+                self._resend.popleft()
+                if self._backlog is not None and self._backlog() > self._buffer_limit:
+                    await self._wait_for_drain()
             while True:
                 frame, is_event = await self._queue.get()
                 self._queued_bytes -= len(frame)
                 if is_event:
                     # Kept before it is written: a frame cut off mid-write is resent.
-                    self._sent.append((self._seq, frame))
+                    self._keep_sent(self._seq, frame)
                     frame = _with_seq(frame, self._seq)
                     self._seq += 1
                 await self._send_text(frame)
@@ -116,6 +121,16 @@ class Connection:
         except Exception:
             logger.exception("Writing to %r failed.", self)
             self.shut(CLOSE_TOO_SLOW)
+
+    def _keep_sent(self, seq: int, frame: str) -> None:
+        """Remember a written event for a resume, within a frame and a byte budget (the
+        frames are usually shared with other connections, but need not be)."""
+        if len(self._sent) == self._sent.maxlen:
+            self._sent_bytes -= len(self._sent[0][1])
+        self._sent.append((seq, frame))
+        self._sent_bytes += len(frame)
+        while self._sent_bytes > self._queue_bytes_limit and len(self._sent) > 1:
+            self._sent_bytes -= len(self._sent.popleft()[1])
 
     async def _wait_for_drain(self) -> None:
         assert self._backlog is not None
@@ -135,6 +150,7 @@ class Connection:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+        self._resend.clear()  # still in `_sent`: a resume asks for them again
         self.parked_at = time.monotonic()
 
     def resume(
@@ -151,7 +167,7 @@ class Connection:
         missed = [(seq, frame) for seq, frame in self._sent if seq >= next_seq]
         if len(missed) != self._seq - next_seq:
             return False
-        self._replay = deque(_with_seq(frame, seq) for seq, frame in missed)
+        self._resend = deque(missed)
         self._send_text, self._close, self._backlog = send_text, close, backlog
         self.parked_at = None
         return True
@@ -178,7 +194,8 @@ class Connection:
             self._queue.get_nowait()
         self._queued_bytes = 0
         self._sent.clear()
-        self._replay.clear()
+        self._sent_bytes = 0
+        self._resend.clear()
 
 
 def _with_seq(frame: str, seq: int) -> str:

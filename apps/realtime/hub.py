@@ -164,6 +164,7 @@ class Hub:
             return
         conn.park()
         self.parked[conn.connection_id] = conn
+        self._limit_parked(state)
         await self.presence.disconnected(
             user_id=conn.user_id,
             connection_id=conn.connection_id,
@@ -209,6 +210,15 @@ class Hub:
             if state is not None:
                 state.status = state_status
         return conn
+
+    def _limit_parked(self, state: _User) -> None:
+        """Keep the newest few parked connections of a user: each one still queues every
+        event, so a client that opens and drops sockets must not pile them up."""
+        parked = sorted((c for c in state.connections if c.parked), key=lambda c: c.parked_at)
+        for conn in parked[: max(0, len(parked) - conf.parked_per_user())]:
+            del self.parked[conn.connection_id]
+            conn.stop()
+            self._forget(conn)
 
     def _expire_parked(self) -> None:
         deadline = time.monotonic() - conf.resume_seconds()

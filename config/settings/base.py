@@ -197,6 +197,7 @@ CONFAB_WEBSOCKET_AUTH_TIMEOUT_SECONDS = 60
 # with its connection_id and sequence_number gets what it missed (else a new hello: reload).
 CONFAB_WEBSOCKET_RESUME_SECONDS = env.int("CONFAB_WEBSOCKET_RESUME_SECONDS", default=120)
 CONFAB_WEBSOCKET_RESUME_FRAMES = 128
+CONFAB_WEBSOCKET_PARKED_PER_USER = 4
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

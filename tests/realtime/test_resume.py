@@ -184,7 +184,7 @@ def test_a_revoked_session_loses_its_parked_connection(world: World) -> None:
         await db(
             lambda: session_revoke(actor=world.bob, user=world.bob, session_id=_session_id(world))
         )()
-        await hub.maintain()
+        await db(lambda: None)()  # the session_revoked event reaches the hub: no tick needed
         assert connection_id not in hub.parked
         assert world.bob.id not in hub.users
 
@@ -213,3 +213,79 @@ def _session_id(world: World) -> str:
     from apps.accounts.selectors import session_for_token
 
     return session_for_token(world.token(world.bob)).id
+
+
+def test_another_session_of_the_same_user_cannot_resume(world: World) -> None:
+    async def scenario() -> None:
+        connection_id, next_seq = await dropped(world, world.bob)
+        from apps.accounts.services import session_create
+
+        _session, other_token = await db(session_create)(user=world.bob)
+        socket = Socket(other_token, path=resume_path(connection_id, next_seq))
+        hello = await socket.open_with_hello()
+        assert hello["data"]["connection_id"] != connection_id
+        await socket.close()
+        assert connection_id in hub_module.current_hub().parked
+
+    run(scenario)
+
+
+def test_a_user_keeps_only_a_few_parked_connections(world: World, settings) -> None:
+    settings.CONFAB_WEBSOCKET_PARKED_PER_USER = 2
+
+    async def scenario() -> None:
+        dropped_ids = [(await dropped(world, world.bob))[0] for _ in range(5)]
+        hub = hub_module.current_hub()
+        assert set(hub.parked) == set(dropped_ids[-2:])
+        assert len(hub.users[world.bob.id].connections) == 2
+
+    run(scenario)
+
+
+def test_frames_kept_for_a_resume_stay_within_the_byte_budget(world: World, settings) -> None:
+    settings.CONFAB_WEBSOCKET_SEND_QUEUE_BYTES = 6000
+
+    async def scenario() -> None:
+        socket = Socket(world.token(world.bob))
+        hello = await socket.open_with_hello()
+        await socket.sync()
+        got = []
+        for n in range(4):
+            await post(world, f"{n} " + "x" * 1500)
+            got.append(await socket.event("posted"))
+        await socket.close()
+        connection_id = hello["data"]["connection_id"]
+        # The first of the four big frames is no longer kept: that gap means reload...
+        early = Socket(world.token(world.bob), path=resume_path(connection_id, got[0]["seq"]))
+        fresh = await early.open_with_hello()
+        assert fresh["data"]["connection_id"] != connection_id
+        await early.close()
+
+    run(scenario)
+
+
+def test_recent_frames_within_the_byte_budget_are_resent(world: World, settings) -> None:
+    settings.CONFAB_WEBSOCKET_SEND_QUEUE_BYTES = 6000
+
+    async def scenario() -> None:
+        socket = Socket(world.token(world.bob))
+        hello = await socket.open_with_hello()
+        await socket.sync()
+        got = []
+        for n in range(4):
+            await post(world, f"{n} " + "x" * 1500)
+            got.append(await socket.event("posted"))
+        await socket.close()
+        # ...while the last two still come back.
+        late = Socket(
+            world.token(world.bob), path=resume_path(hello["data"]["connection_id"], got[2]["seq"])
+        )
+        await late.open()
+        frames = await late.sync()
+        assert [f["seq"] for f in frames if f.get("event") == "posted"] == [
+            got[2]["seq"],
+            got[3]["seq"],
+        ]
+        await late.close()
+
+    run(scenario)
