@@ -9,9 +9,11 @@ with text or attachments is posted back in the channel as the hook's creator, ma
 """
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -429,17 +431,19 @@ def _where(url: str) -> str:
         return "?"
 
 
-def _call(*, hook: OutgoingWebhook, url: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+def _call(
+    *, hook: OutgoingWebhook, url: str, payload: dict[str, Any], timeout: float
+) -> dict[str, Any] | None:
     """POST the payload to one callback URL; its JSON answer, or None (failures logged)."""
     try:
         if hook.content_type == OUTGOING_CONTENT_JSON:
-            response = outbound.post_json(url, payload, timeout=CALLBACK_TIMEOUT)
+            response = outbound.post_json(url, payload, timeout=min(timeout, CALLBACK_TIMEOUT))
         else:
             response = outbound.post_form(
                 url,
                 _form_values(payload),
                 headers={"Accept": "application/json"},
-                timeout=CALLBACK_TIMEOUT,
+                timeout=min(timeout, CALLBACK_TIMEOUT),
             )
     except (OutboundRefused, OutboundFailed) as error:
         logger.warning(
@@ -543,6 +547,8 @@ def outgoing_webhooks_fire(*, post_id: str) -> int:
     words = post.message.split()
     first_word = words[0] if words else ""
     fired = 0
+    # One budget for the whole post: slow callbacks cannot hold a worker for long.
+    deadline = time.monotonic() + settings.CONFAB_OUTGOING_WEBHOOKS_SECONDS_PER_POST
     for hook in hooks:
         trigger_word = outgoing_webhook_trigger_word(
             hook, channel_id=post.channel_id, first_word=first_word
@@ -552,7 +558,16 @@ def outgoing_webhooks_fire(*, post_id: str) -> int:
         fired += 1
         payload = _payload(hook=hook, post=post, trigger_word=trigger_word)
         for url in hook.callback_urls:
-            answer = _call(hook=hook, url=url, payload=payload)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                logger.warning(
+                    "Outgoing webhooks of post %s ran out of time; %s (%s) was not called.",
+                    post.id,
+                    hook.id,
+                    url,
+                )
+                continue
+            answer = _call(hook=hook, url=url, payload=payload, timeout=remaining)
             if answer is not None:
                 _post_answer(hook=hook, post=post, answer=answer)
     return fired

@@ -5,8 +5,9 @@ from celery import shared_task
 from apps.integrations.services_outgoing import outgoing_webhooks_fire
 
 
-@shared_task(name="apps.integrations.tasks.outgoing_webhooks_fire_task")
+@shared_task(name="apps.integrations.tasks.outgoing_webhooks_fire_task", acks_late=False)
 def outgoing_webhooks_fire_task(post_id: str) -> int:
-    """Call the outgoing webhooks a new post fires. Not retried: a callback that was
-    reached must not get the same post twice."""
+    """Call the outgoing webhooks a new post fires. Not retried, and acknowledged when
+    it starts (not when it ends, as other tasks are): a callback that was reached must
+    not get the same post twice if a worker dies midway."""
     return outgoing_webhooks_fire(post_id=post_id)

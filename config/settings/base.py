@@ -181,6 +181,12 @@ CONFAB_RATE_LIMIT_PER_SECOND = env.float("CONFAB_RATE_LIMIT_PER_SECOND", default
 CONFAB_RATE_LIMIT_BURST = env.int("CONFAB_RATE_LIMIT_BURST", default=100)
 CONFAB_RATE_LIMIT_REDIS_URL = env.str("CONFAB_RATE_LIMIT_REDIS_URL", default=REDIS_URL)
 
+# --- Integrations -----------------------------------------------------------------------------
+# All the outgoing webhook calls one post causes share this many seconds; later ones are skipped.
+CONFAB_OUTGOING_WEBHOOKS_SECONDS_PER_POST = env.int(
+    "CONFAB_OUTGOING_WEBHOOKS_SECONDS_PER_POST", default=30
+)
+
 # --- Realtime (the per-process WebSocket hub; see apps/realtime) -----------------------------
 # With a Redis URL every process publishes events to one pub/sub channel and holds one
 # subscription to it; without, events stay in the process (the embedded mode).

@@ -420,3 +420,25 @@ def test_the_task_is_queued_only_when_a_hook_watches_the_channel(
 
     assert queued == [in_square.id]
     assert in_lobby.id not in queued
+
+
+def test_one_post_has_one_time_budget_for_all_its_calls(
+    world, server_factory, allow_loopback, post_fired, caplog, settings
+):
+    settings.CONFAB_OUTGOING_WEBHOOKS_SECONDS_PER_POST = 1
+    slow = server_factory(answering({"text": "slow"}, delay=1.5))
+    after = server_factory(answering({"text": "never called"}))
+    make_hook(world, [slow.url, after.url])
+    caplog.set_level(logging.WARNING, logger="apps.integrations.services_outgoing")
+
+    post_fired(world.bob, world.lobby, "deploy")
+
+    assert len(slow.requests) == 1
+    assert after.requests == []
+    assert "ran out of time" in caplog.text
+
+
+def test_the_task_is_acknowledged_when_it_starts():
+    from apps.integrations.tasks import outgoing_webhooks_fire_task
+
+    assert outgoing_webhooks_fire_task.acks_late is False
