@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "confab:ratelimit:"
 MEMORY_KEYS_MAX = 100_000
+STORE_RETRY_SECONDS = 30
 
 # KEYS[1]: the bucket; ARGV: now, emission interval, burst capacity (all in microseconds).
 # Returns 0 when allowed, or the microseconds to wait.
@@ -110,15 +111,29 @@ def api_rate() -> Rate:
     )
 
 
+_fallback = MemoryBuckets()
+_store_down_until = 0.0
+
+
 def rate_limit_hit(key: str, rate: Rate) -> float:
     """Count one request for `key`; 0 when allowed, else the seconds until one would be.
 
-    When Redis cannot be reached the request is allowed: an outage of the limiter must
-    not take the whole API down with it (SECURITY 23); it is logged.
+    When Redis cannot be reached the limits go on in this process's memory for
+    `STORE_RETRY_SECONDS` before Redis is tried again: an outage of the limiter must
+    neither take the API down nor slow every request by a connect timeout (SECURITY 23).
     """
+    global _store_down_until
+    now_us = time.time_ns() // 1000
+    if time.monotonic() < _store_down_until:
+        return _fallback.hit(key, rate, now_us) / 1_000_000
     try:
-        wait_us = _store().hit(key, rate, time.time_ns() // 1000)
-    except Exception:
-        logger.warning("Rate limit store unavailable; allowing the request.", exc_info=True)
-        return 0.0
+        wait_us = _store().hit(key, rate, now_us)
+    except Exception as error:
+        _store_down_until = time.monotonic() + STORE_RETRY_SECONDS
+        logger.warning(
+            "Rate limit store unavailable (%s); limiting in this process for %s s.",
+            error,
+            STORE_RETRY_SECONDS,
+        )
+        wait_us = _fallback.hit(key, rate, now_us)
     return wait_us / 1_000_000

@@ -4,6 +4,7 @@ Nothing here is a secret and nothing here is only safe in development; `dev.py`,
 and `prod.py` add what differs. All values come from `config.env`.
 """
 
+import ipaddress
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -180,6 +181,10 @@ CONFAB_RATE_LIMIT_ENABLED = env.bool("CONFAB_RATE_LIMIT_ENABLED", default=True)
 CONFAB_RATE_LIMIT_PER_SECOND = env.float("CONFAB_RATE_LIMIT_PER_SECOND", default=10.0)
 CONFAB_RATE_LIMIT_BURST = env.int("CONFAB_RATE_LIMIT_BURST", default=100)
 CONFAB_RATE_LIMIT_REDIS_URL = env.str("CONFAB_RATE_LIMIT_REDIS_URL", default=REDIS_URL)
+# Reverse proxies (hosts or CIDRs) whose X-Forwarded-For names the real client.
+CONFAB_TRUSTED_PROXIES = env.list("CONFAB_TRUSTED_PROXIES", default=[])
+for _proxy in CONFAB_TRUSTED_PROXIES:  # a typo must stop the start, not every request
+    ipaddress.ip_network(_proxy.strip(), strict=False)
 
 # --- Integrations -----------------------------------------------------------------------------
 # All the outgoing webhook calls one post causes share this many seconds; later ones are skipped.

@@ -24,8 +24,8 @@ def small_buckets(settings):
 
 
 def fresh_address() -> str:
-    """A documentation-range address nobody else in the suite uses."""
-    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    """A documentation-range address (its own /64) nobody else in the suite uses."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"
 
 
 @pytest.mark.django_db
@@ -122,10 +122,62 @@ def test_requests_over_redis_are_limited(small_buckets, api_as):
 
 
 @pytest.mark.django_db
-def test_an_unreachable_store_lets_requests_through(small_buckets, api_as, caplog):
+def test_an_unreachable_store_falls_back_to_this_process(
+    small_buckets, api_as, caplog, monkeypatch
+):
+    monkeypatch.setattr(ratelimit, "_store_down_until", 0.0)
     small_buckets.CONFAB_RATE_LIMIT_REDIS_URL = "redis://127.0.0.1:1/0"
     client = api_as(UserFactory())
-    for _ in range(7):
+    for _ in range(5):
         client.get("users/me")
-    assert "Rate limit store unavailable" in caplog.text
+    client.get("users/me", status=429)
+    assert "limiting in this process" in caplog.text
+    # Redis is not tried again for a while: one warning, not one per request.
+    assert caplog.text.count("Rate limit store unavailable") == 1
     assert isinstance(ratelimit._store(), RedisBuckets)
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(small_buckets):
+    small_buckets.CONFAB_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    client = Client()
+    first, second = fresh_address(), fresh_address()
+
+    def ping(forwarded_for: str) -> int:
+        return client.get(
+            "/api/v4/system/ping", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR=forwarded_for
+        ).status_code
+
+    assert [ping(f"{first}, 10.9.9.9") for _ in range(6)] == [200] * 5 + [429]
+    # Another client behind the same proxy is unaffected.
+    assert ping(second) == 200
+
+
+def test_client_address_trusts_only_configured_proxies(settings):
+    from django.test import RequestFactory
+
+    from apps.core.addresses import client_address
+
+    make = RequestFactory().get
+    spoofed = make("/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    settings.CONFAB_TRUSTED_PROXIES = []
+    assert client_address(spoofed) == "203.0.113.5"
+    settings.CONFAB_TRUSTED_PROXIES = ["10.0.0.0/8", "192.0.2.1"]
+    assert client_address(spoofed) == "203.0.113.5"  # not from a trusted proxy
+    chain = make(
+        "/",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9, 192.0.2.1, 10.0.0.7",
+    )
+    assert client_address(chain) == "203.0.113.9"  # the nearest untrusted hop
+    garbled = make("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert client_address(garbled) == "10.0.0.2"
+
+
+def test_ipv6_addresses_count_per_64_block():
+    from apps.core.addresses import address_group
+
+    assert address_group("2001:db8:1:2::1") == address_group("2001:db8:1:2:ffff::9")
+    assert address_group("2001:db8:1:2::1") != address_group("2001:db8:1:3::1")
+    assert address_group("::ffff:192.0.2.7") == "192.0.2.7"
+    assert address_group("192.0.2.7") == "192.0.2.7"

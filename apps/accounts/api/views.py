@@ -47,6 +47,7 @@ from apps.accounts.services import (
 )
 from apps.accounts.wire import user_to_wire
 from apps.channels.permissions import access_channel
+from apps.core.addresses import client_address
 from apps.core.api.base import (
     BaseApi,
     PublicApi,
@@ -88,10 +89,6 @@ UPDATABLE_USER_FIELDS = (
 )
 
 
-def _client_address(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _users(users: Iterable[User], viewer: User) -> Response:
     return Response([user_to_wire(user, viewer=viewer) for user in users])
 
@@ -122,7 +119,7 @@ class LoginApi(PublicApi):
         user, session, token = session_login(
             login_id=text_field(body, "login_id"),
             password=text_field(body, "password"),
-            address=_client_address(request),
+            address=client_address(request),
             device_id=text_field(body, "device_id"),
         )
         response = Response(user_to_wire(user, viewer=user))

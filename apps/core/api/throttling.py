@@ -5,6 +5,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from apps.core.addresses import address_group, client_address
 from apps.core.ratelimit import api_rate, rate_limit_hit
 
 
@@ -14,7 +15,7 @@ def rate_limit_key(request: Request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.id}"
-    return f"address:{request.META.get('REMOTE_ADDR', '') or 'unknown'}"
+    return f"address:{address_group(client_address(request))}"
 
 
 class ApiRateThrottle(BaseThrottle):
