@@ -509,3 +509,12 @@ def command_webhook_use(*, hook_id: str) -> CommandWebhook:
     hook.update_at = now
     hook.save(update_fields=["use_count", "update_at"])
     return hook
+
+
+def command_webhook_purge_expired() -> int:
+    """Delete the response URLs past their lifetime (they refuse every call by then);
+    returns how many. One row is made per run of a custom command, so without this the
+    table would only grow."""
+    cutoff = now_ms() - COMMAND_WEBHOOK_LIFETIME_MS
+    deleted, _ = CommandWebhook.objects.filter(create_at__lt=cutoff).delete()
+    return deleted

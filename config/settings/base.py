@@ -286,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.accounts.tasks.session_purge_expired_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    "purge-expired-command-response-urls": {
+        "task": "apps.integrations.tasks.command_webhook_purge_expired_task",
+        "schedule": crontab(minute=41),
+    },
 }
 
 # --- Confab limits (Mattermost defaults) -------------------------------------------------------
