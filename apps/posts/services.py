@@ -38,7 +38,7 @@ from apps.posts.models import (
     Reaction,
 )
 from apps.posts.permissions import access_post, can_delete_post, can_edit_post
-from apps.posts.signals import post_created
+from apps.posts.signals import post_created, posts_changed
 from apps.posts.text import (
     mentions_any_keyword,
     parse_hashtags,
@@ -350,6 +350,13 @@ def post_create(
     return post
 
 
+def _announce_changed(post_ids: list[str]) -> None:
+    """After commit, tell other apps (search) that these posts changed or went away."""
+    transaction.on_commit(
+        lambda: posts_changed.send(sender=Post, post_ids=list(post_ids)), robust=True
+    )
+
+
 def _is_dm_with_deactivated_user(channel: Channel, actor: User) -> bool:
     if channel.type != CHANNEL_DIRECT:
         return False
@@ -621,6 +628,8 @@ def _write_edit(
         changed_fields.append("is_pinned")
     post.update_at = now
     post.save(update_fields=changed_fields)
+    if content_changed:
+        _announce_changed([post.id])
     publish_event(
         "post_edited",
         events.post_changed_data(post, files=file_infos_by_post([post]).get(post.id, ())),
@@ -640,7 +649,9 @@ def post_delete(*, actor: User, post_id: str) -> Post:
     # The conditional update makes a concurrent second delete a no-op, as a later one is.
     if not Post.objects.filter(id=post.id, delete_at=0).update(delete_at=now, update_at=now):
         raise NotFound("Post not found.", error_id="app.post.get.app_error")
-    Post.objects.filter(root_id=post.id, delete_at=0).update(delete_at=now, update_at=now)
+    replies = Post.objects.filter(root_id=post.id, delete_at=0)
+    gone_ids = [post.id, *replies.values_list("id", flat=True)]
+    replies.update(delete_at=now, update_at=now)
     file_delete_for_post(post=post, at=now)
     if post.root_id:
         Post.objects.filter(id=post.root_id).update(
@@ -651,6 +662,7 @@ def post_delete(*, actor: User, post_id: str) -> Post:
     publish_event(
         "post_deleted", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
     )
+    _announce_changed(gone_ids)
     return post
 
 

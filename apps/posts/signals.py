@@ -11,3 +11,7 @@ import django.dispatch
 # must be quick: filter cheaply and enqueue real work (a Celery task), never call out.
 # A receiver that raises is logged and does not fail the post, which is already stored.
 post_created = django.dispatch.Signal()
+
+# Sent once an edit or a deletion has committed, with the keyword argument `post_ids`
+# (a list: deleting a thread's root deletes its replies too). Same rules as above.
+posts_changed = django.dispatch.Signal()

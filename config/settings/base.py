@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.files",
     "apps.integrations",
     "apps.realtime",
+    "apps.search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [

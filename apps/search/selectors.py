@@ -1,0 +1,228 @@
+"""Post search: a parsed query, narrowed to what the searcher may read, newest first.
+
+Mattermost's rules: only channels the searcher is a member of (direct and group messages
+included), in the team searched (or every team); archived channels only when asked;
+deleted posts and system messages never (the index holds neither). Words and hashtags
+are searched separately and their results joined, as Mattermost's database search does.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts.models import User
+from apps.accounts.permissions import check_active
+from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
+from apps.core.errors import InvalidInput
+from apps.posts.models import Post
+from apps.search.analysis import tokens
+from apps.search.backends import backend, clause_matches, negative_clauses, positive_clauses
+from apps.search.grammar import SearchQuery
+from apps.search.models import PostSearchEntry
+from apps.teams.permissions import access_team, check_team_member
+
+PER_PAGE_MAX = 200
+
+
+@dataclass
+class SearchResults:
+    posts: list[Post]
+    matches: dict[str, list[str]] = field(default_factory=dict)
+    has_next: bool = False
+
+
+def _readable_channels(
+    *, actor: User, team_id: str | None, include_archived: bool
+) -> QuerySet[Channel]:
+    channels = Channel.objects.filter(
+        id__in=ChannelMember.objects.filter(user=actor).values("channel_id")
+    )
+    if team_id is not None:
+        channels = channels.filter(Q(team_id=team_id) | Q(team__isnull=True))
+    else:
+        # Team channels only of teams the searcher is still in.
+        channels = channels.filter(
+            Q(team__isnull=True)
+            | Q(team__members__user=actor, team__members__delete_at=0, team__delete_at=0)
+        )
+    if not include_archived:
+        channels = channels.filter(delete_at=0)
+    return channels
+
+
+def _users_named(names: tuple[str, ...]) -> list[str]:
+    if not names:
+        return []
+    found = dict(User.objects.filter(username__in=names).values_list("username", "id"))
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise InvalidInput(
+            f"No user is named @{missing[0]}.", error_id="app.search.unknown_user.app_error"
+        )
+    return [found[n] for n in names]
+
+
+def _unknown_channel(name: str) -> InvalidInput:
+    # The same answer for a channel that does not exist and one the searcher is not in.
+    return InvalidInput(
+        f"You are in no channel named ~{name}.", error_id="app.search.unknown_channel.app_error"
+    )
+
+
+def _channels_named(readable: QuerySet[Channel], names: tuple[str, ...]) -> list[str]:
+    if not names:
+        return []
+    found: dict[str, list[str]] = {}
+    for channel_id, name in readable.filter(name__in=names).values_list("id", "name"):
+        found.setdefault(name, []).append(channel_id)
+    for name in names:
+        if name not in found:
+            raise _unknown_channel(name)
+    return [channel_id for name in names for channel_id in found[name]]
+
+
+def _direct_channels(actor: User, readable: QuerySet[Channel], names: tuple[str, ...]) -> list[str]:
+    ids = []
+    for user_id, name in zip(_users_named(names), names, strict=True):
+        direct = "__".join(sorted((actor.id, user_id)))
+        channel_id = (
+            readable.filter(type=CHANNEL_DIRECT, name=direct).values_list("id", flat=True).first()
+        )
+        if channel_id is None:
+            raise _unknown_channel(f"@{name}")
+        ids.append(channel_id)
+    return ids
+
+
+def _group_channels(
+    actor: User, readable: QuerySet[Channel], groups: tuple[tuple[str, ...], ...]
+) -> list[str]:
+    ids = []
+    for names in groups:
+        wanted = {actor.id, *_users_named(names)}
+        members: dict[str, set[str]] = {}
+        for channel_id, user_id in ChannelMember.objects.filter(
+            channel__in=readable.filter(type=CHANNEL_GROUP)
+        ).values_list("channel_id", "user_id"):
+            members.setdefault(channel_id, set()).add(user_id)
+        match = next((c for c, users in members.items() if users == wanted), None)
+        if match is None:
+            raise _unknown_channel("@" + ",".join(names))
+        ids.append(match)
+    return ids
+
+
+def _filtered_entries(
+    *, actor: User, query: SearchQuery, readable: QuerySet[Channel]
+) -> QuerySet[PostSearchEntry]:
+    """Entries in the readable channels that pass every modifier (no words yet)."""
+    found = PostSearchEntry.objects.filter(channel__in=readable)
+    wanted_channels = [
+        *_channels_named(readable, query.in_channels),
+        *_direct_channels(actor, readable, query.in_direct_with),
+        *_group_channels(actor, readable, query.in_group_with),
+    ]
+    if wanted_channels:
+        found = found.filter(channel_id__in=wanted_channels)
+    unwanted_channels = [
+        *_channels_named(readable, query.excluded_in_channels),
+        *_direct_channels(actor, readable, query.excluded_in_direct_with),
+        *_group_channels(actor, readable, query.excluded_in_group_with),
+    ]
+    if unwanted_channels:
+        found = found.exclude(channel_id__in=unwanted_channels)
+    if query.from_users:
+        found = found.filter(user_id__in=_users_named(query.from_users))
+    if query.excluded_from_users:
+        found = found.exclude(user_id__in=_users_named(query.excluded_from_users))
+    if query.created_from_ms is not None:
+        found = found.filter(create_at__gte=query.created_from_ms)
+    if query.created_before_ms is not None:
+        found = found.filter(create_at__lt=query.created_before_ms)
+    for start, end in query.excluded_created_ranges_ms:
+        found = found.exclude(create_at__gte=start, create_at__lt=end)
+    return found
+
+
+def _with_text(
+    entries: QuerySet[PostSearchEntry], query: SearchQuery
+) -> QuerySet[PostSearchEntry] | None:
+    """Entries matching the words and hashtags; None when the query has neither (a
+    query of modifiers alone keeps every entry they pass)."""
+    engine = backend()
+    for clause in negative_clauses(query):
+        entries = engine.exclude(entries, clause)
+    for tag in query.excluded_hashtags:
+        entries = entries.exclude(tags__tag=tag)
+    words = positive_clauses(query)
+    by_words = engine.filter(entries, words, any_of=query.is_or_search) if words else None
+    by_tags = None
+    if query.hashtags:
+        if query.is_or_search:
+            by_tags = entries.filter(tags__tag__in=query.hashtags)
+        else:
+            by_tags = entries
+            for tag in query.hashtags:
+                by_tags = by_tags.filter(id__in=PostSearchEntry.objects.filter(tags__tag=tag))
+    if by_words is not None and by_tags is not None:
+        return entries.filter(Q(id__in=by_words.values("id")) | Q(id__in=by_tags.values("id")))
+    if by_words is not None:
+        return by_words
+    if by_tags is not None:
+        return by_tags
+    return None if not query.has_text else entries.none()
+
+
+def _matches(query: SearchQuery, posts: list[Post]) -> dict[str, list[str]]:
+    """For each post, the words and hashtags of the query it contains (for highlighting)."""
+    clauses = positive_clauses(query)
+    found = {}
+    for post in posts:
+        body = tokens(post.message)
+        terms = [c.text for c in clauses if clause_matches(c, body)]
+        tags = {t.lstrip("#").lower() for t in post.hashtags.split()}
+        terms += [f"#{t}" for t in query.hashtags if t in tags]
+        if terms:
+            found[post.id] = terms
+    return found
+
+
+def post_search(
+    *,
+    actor: User,
+    query: SearchQuery,
+    team_id: str | None = None,
+    include_archived: bool = False,
+    page: int = 0,
+    per_page: int = 60,
+) -> SearchResults:
+    """Posts matching `query` that `actor` may read, newest first, one page of them.
+
+    Raises:
+        NotFound: `team_id` names a team hidden from the actor.
+        PermissionDenied: the actor is not a member of that team.
+        InvalidInput: `from:` or `in:` names a user or channel the actor cannot search.
+    """
+    check_active(actor)
+    if team_id is not None:
+        team, membership = access_team(actor=actor, team_id=team_id)
+        check_team_member(actor=actor, team=team, membership=membership)
+    if query.is_empty:
+        return SearchResults(posts=[])
+    readable = _readable_channels(actor=actor, team_id=team_id, include_archived=include_archived)
+    entries = _filtered_entries(actor=actor, query=query, readable=readable)
+    matched = _with_text(entries, query)
+    if matched is None:
+        matched = entries
+    per_page = max(1, min(per_page, PER_PAGE_MAX))
+    start = max(0, page) * per_page
+    ids = list(
+        matched.order_by("-create_at", "-id").values_list("post_id", flat=True)[
+            start : start + per_page + 1
+        ]
+    )
+    has_next = len(ids) > per_page
+    ids = ids[:per_page]
+    by_id = Post.objects.in_bulk(ids)
+    posts = [by_id[i] for i in ids if i in by_id]
+    return SearchResults(posts=posts, matches=_matches(query, posts), has_next=has_next)
