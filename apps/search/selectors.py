@@ -144,11 +144,9 @@ def _filtered_entries(
     return found
 
 
-def _with_text(
-    entries: QuerySet[PostSearchEntry], query: SearchQuery
-) -> QuerySet[PostSearchEntry] | None:
-    """Entries matching the words and hashtags; None when the query has neither (a
-    query of modifiers alone keeps every entry they pass)."""
+def _with_text(entries: QuerySet[PostSearchEntry], query: SearchQuery) -> QuerySet[PostSearchEntry]:
+    """Entries matching the words and hashtags, without the excluded ones. A query of
+    modifiers and exclusions alone keeps every entry they pass."""
     engine = backend()
     for clause in negative_clauses(query):
         entries = engine.exclude(entries, clause)
@@ -170,7 +168,9 @@ def _with_text(
         return by_words
     if by_tags is not None:
         return by_tags
-    return None if not query.has_text else entries.none()
+    # No words or hashtags to find: what is left after the exclusions (or, when the
+    # query had words that were only punctuation, nothing).
+    return entries if not query.has_text else entries.none()
 
 
 def _matches(query: SearchQuery, posts: list[Post]) -> dict[str, list[str]]:
@@ -212,8 +212,6 @@ def post_search(
     readable = _readable_channels(actor=actor, team_id=team_id, include_archived=include_archived)
     entries = _filtered_entries(actor=actor, query=query, readable=readable)
     matched = _with_text(entries, query)
-    if matched is None:
-        matched = entries
     per_page = max(1, min(per_page, PER_PAGE_MAX))
     start = max(0, page) * per_page
     ids = list(
