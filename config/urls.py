@@ -13,6 +13,8 @@ api_v4 = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.teams.api.urls")),
     path("", include("apps.channels.api.urls")),
+    # Before posts: its `posts/<post_id>` route would take `posts/search`.
+    path("", include("apps.search.api.urls")),
     path("", include("apps.posts.api.urls")),
     path("", include("apps.files.api.urls")),
     path("", include("apps.integrations.api.urls")),

@@ -169,6 +169,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "channels", "description": "Channels, channel members and read state."},
         {"name": "posts", "description": "Posts, threads, pins and saved posts."},
         {"name": "reactions", "description": "Emoji reactions."},
+        {"name": "search", "description": "Post search."},
         {"name": "files", "description": "File upload, download and metadata."},
         {"name": "webhooks", "description": "Incoming webhooks."},
     ],
