@@ -23,7 +23,7 @@ from apps.accounts.permissions import (
 )
 from apps.accounts.tokens import hash_token
 from apps.accounts.wire import status_to_wire
-from apps.core.errors import NotFound, PermissionDenied
+from apps.core.errors import InvalidInput, NotFound, PermissionDenied
 from apps.core.ids import is_valid_id
 from apps.core.timeutils import now_ms
 
@@ -316,3 +316,74 @@ def bot_list(
         # Mattermost's "orphaned": the owner is gone or deactivated.
         qs = qs.filter(Q(owner__isnull=True) | ~Q(owner__delete_at=0))
     return qs
+
+
+# --- search ---------------------------------------------------------------------------------
+
+USER_SEARCH_LIMIT_DEFAULT = 100
+USER_SEARCH_LIMIT_MAX = 1000
+
+
+def _search_matches(qs: QuerySet[User], term: str, *, with_email: bool) -> QuerySet[User]:
+    """Each word of `term` starts the username, a name, the nickname or (when allowed)
+    the e-mail address."""
+    for word in term.lower().split():
+        word = word.lstrip("@")
+        if not word:
+            continue
+        match = (
+            Q(username__startswith=word)
+            | Q(first_name__istartswith=word)
+            | Q(last_name__istartswith=word)
+            | Q(nickname__istartswith=word)
+        )
+        if with_email:
+            match |= Q(email__istartswith=word)
+        qs = qs.filter(match)
+    return qs
+
+
+def user_search(
+    *,
+    actor: User,
+    term: str,
+    in_team: "Team | None" = None,
+    not_in_team: "Team | None" = None,
+    in_channel: "Channel | None" = None,
+    not_in_channel: "Channel | None" = None,
+    without_team: bool = False,
+    allow_inactive: bool = False,
+    limit: int = USER_SEARCH_LIMIT_DEFAULT,
+) -> list[User]:
+    """Accounts matching `term` and every filter given, by username (Mattermost's
+    `POST /users/search`).
+
+    Only system admins match e-mail addresses, since nobody else may read them, and
+    only they see deactivated accounts (with `allow_inactive`; others never do, as in
+    `user_autocomplete`). `without_team` takes precedence over the team and channel
+    filters, as in Mattermost, and is for system admins. Teams and channels must already
+    be authorized by the caller.
+
+    Raises:
+        InvalidInput: a blank term, or a limit outside 1..1000.
+        PermissionDenied: `without_team` asked by someone who is not a system admin.
+    """
+    check_active(actor)
+    if not term.strip():
+        raise InvalidInput("term must not be blank.")
+    if not 0 < limit <= USER_SEARCH_LIMIT_MAX:
+        raise InvalidInput(f"limit must be between 1 and {USER_SEARCH_LIMIT_MAX}.")
+    admin = actor.is_system_admin
+    active = None if allow_inactive and admin else True
+    if without_team:
+        qs = user_list(actor=actor, without_team=True, active=active)
+    else:
+        qs = user_list(
+            actor=actor,
+            in_team=in_team,
+            not_in_team=not_in_team,
+            in_channel=in_channel,
+            not_in_channel=not_in_channel,
+            active=active,
+        )
+    return list(_search_matches(qs, term, with_email=admin)[:limit])

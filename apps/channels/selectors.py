@@ -1,13 +1,22 @@
 """Reads of channels, filtered to what the actor may see."""
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active
-from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_OPEN, Channel, ChannelMember
+from apps.channels.models import (
+    CHANNEL_DIRECT,
+    CHANNEL_GROUP,
+    CHANNEL_OPEN,
+    CHANNEL_PRIVATE,
+    Channel,
+    ChannelMember,
+)
 from apps.channels.permissions import access_channel
 from apps.core.errors import NotFound
 from apps.posts.selectors import post_list_pinned
+from apps.teams.models import Team
 from apps.teams.permissions import (
     access_team,
     access_team_by_name,
@@ -154,3 +163,75 @@ def channel_stats(*, actor: User, channel_id: str) -> dict[str, object]:
         "pinnedpost_count": post_list_pinned(actor=actor, channel_id=channel.id).count(),
         "files_count": 0,
     }
+
+
+# --- search and autocomplete ------------------------------------------------------------------
+
+CHANNEL_SEARCH_LIMIT = 100
+CHANNEL_AUTOCOMPLETE_LIMIT = 50
+
+
+def _team_of_member(*, actor: User, team_id: str) -> Team:
+    """A team whose channels the actor may search: members and system admins; for
+    anyone else the same NotFound as a hidden team."""
+    team, membership = access_team(actor=actor, team_id=team_id)
+    check_team_member(actor=actor, team=team, membership=membership)
+    return team
+
+
+def _name_matches(qs: QuerySet[Channel], term: str) -> QuerySet[Channel]:
+    """Channels whose name or display name, or a word of either, starts with `term`
+    (Mattermost matches words too, through its full-text index)."""
+    term = term.strip().lower()
+    if not term:
+        return qs
+    return qs.filter(
+        Q(name__startswith=term)
+        | Q(name__contains=f"-{term}")
+        | Q(name__contains=f"_{term}")
+        | Q(display_name__istartswith=term)
+        | Q(display_name__icontains=f" {term}")
+    )
+
+
+def _by_display_name(qs: QuerySet[Channel]) -> QuerySet[Channel]:
+    return qs.order_by(Lower("display_name"), "name", "id")
+
+
+def channel_search(
+    *, actor: User, team_id: str, term: str, include_deleted: bool = False
+) -> list[Channel]:
+    """Public channels of a team matching `term`, by display name (at most 100).
+
+    Private channels never appear, not even to their members (Mattermost's search is
+    for browsing channels to join); archived ones only with `include_deleted`.
+    """
+    team = _team_of_member(actor=actor, team_id=team_id)
+    qs = Channel.objects.filter(team=team, type=CHANNEL_OPEN)
+    if not include_deleted:
+        qs = qs.filter(delete_at=0)
+    return list(_by_display_name(_name_matches(qs, term))[:CHANNEL_SEARCH_LIMIT])
+
+
+def channel_autocomplete(*, actor: User, team_id: str, name: str) -> list[Channel]:
+    """Live channels of a team starting with `name` that the actor may join or is in:
+    its public channels and the actor's own private ones (at most 50). Private channels
+    the actor is not in never appear, whoever asks."""
+    team = _team_of_member(actor=actor, team_id=team_id)
+    mine = ChannelMember.objects.filter(user=actor).values("channel_id")
+    qs = Channel.objects.filter(team=team, delete_at=0).filter(
+        Q(type=CHANNEL_OPEN) | Q(type=CHANNEL_PRIVATE, id__in=mine)
+    )
+    return list(_by_display_name(_name_matches(qs, name))[:CHANNEL_AUTOCOMPLETE_LIMIT])
+
+
+def channel_search_autocomplete(*, actor: User, team_id: str, name: str) -> list[Channel]:
+    """Live public and private channels of a team that the actor is in, starting with
+    `name` (at most 50), for the channel switcher. Direct and group messages belong to
+    no team and never appear."""
+    team = _team_of_member(actor=actor, team_id=team_id)
+    mine = ChannelMember.objects.filter(user=actor).values("channel_id")
+    qs = Channel.objects.filter(
+        team=team, delete_at=0, type__in=(CHANNEL_OPEN, CHANNEL_PRIVATE), id__in=mine
+    )
+    return list(_by_display_name(_name_matches(qs, name))[:CHANNEL_AUTOCOMPLETE_LIMIT])

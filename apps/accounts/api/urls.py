@@ -5,7 +5,7 @@ Fixed segments (`users/ids`, `users/tokens/...`) come before `users/<user_id>`.
 
 from django.urls import path
 
-from apps.accounts.api import views, views_bots, views_presence, views_tokens
+from apps.accounts.api import views, views_bots, views_presence, views_search, views_tokens
 
 app_name = "accounts"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("users/ids", views.UserByIdsApi.as_view(), name="user-by-ids"),
     path("users/usernames", views.UserByUsernamesApi.as_view(), name="user-by-usernames"),
     path("users/autocomplete", views.UserAutocompleteApi.as_view(), name="user-autocomplete"),
+    path("users/search", views_search.UserSearchApi.as_view(), name="user-search"),
     path(
         "users/username/<str:username>", views.UserByUsernameApi.as_view(), name="user-by-username"
     ),

@@ -1,13 +1,14 @@
 """Routes of the channels API, mounted under /api/v4/.
 
 Literal segments (`channels/direct`, `channels/group`, `channels/members/...`) come
-before the `<channel_id>` patterns they could be mistaken for. The posts API owns
-`channels/<channel_id>/posts` and `channels/<channel_id>/pinned`.
+before the `<channel_id>` patterns they could be mistaken for, and so do
+`teams/<team_id>/channels/search`, `.../autocomplete` and `.../search_autocomplete`.
+The posts API owns `channels/<channel_id>/posts` and `channels/<channel_id>/pinned`.
 """
 
 from django.urls import path
 
-from apps.channels.api import views
+from apps.channels.api import views, views_search
 
 app_name = "chat_channels"
 
@@ -57,6 +58,22 @@ urlpatterns = [
         "teams/<str:team_id>/channels",
         views.TeamPublicChannelListApi.as_view(),
         name="team-channel-list",
+    ),
+    # The literal search routes sit before any `teams/<team_id>/channels/<...>` pattern.
+    path(
+        "teams/<str:team_id>/channels/search",
+        views_search.ChannelSearchApi.as_view(),
+        name="team-channel-search",
+    ),
+    path(
+        "teams/<str:team_id>/channels/autocomplete",
+        views_search.ChannelAutocompleteApi.as_view(),
+        name="team-channel-autocomplete",
+    ),
+    path(
+        "teams/<str:team_id>/channels/search_autocomplete",
+        views_search.ChannelSearchAutocompleteApi.as_view(),
+        name="team-channel-search-autocomplete",
     ),
     path(
         "teams/<str:team_id>/channels/name/<str:channel_name>",
