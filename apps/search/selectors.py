@@ -19,6 +19,7 @@ from apps.search.analysis import tokens
 from apps.search.backends import backend, clause_matches, negative_clauses, positive_clauses
 from apps.search.grammar import SearchQuery
 from apps.search.models import PostSearchEntry
+from apps.teams.models import TeamMember
 from apps.teams.permissions import access_team, check_team_member
 
 PER_PAGE_MAX = 200
@@ -40,11 +41,10 @@ def _readable_channels(
     if team_id is not None:
         channels = channels.filter(Q(team_id=team_id) | Q(team__isnull=True))
     else:
-        # Team channels only of teams the searcher is still in.
-        channels = channels.filter(
-            Q(team__isnull=True)
-            | Q(team__members__user=actor, team__members__delete_at=0, team__delete_at=0)
-        )
+        # Team channels only of teams the searcher is still in (a subquery, not a join:
+        # joining team members would repeat every channel once per member).
+        teams = TeamMember.objects.filter(user=actor, delete_at=0, team__delete_at=0)
+        channels = channels.filter(Q(team__isnull=True) | Q(team_id__in=teams.values("team_id")))
     if not include_archived:
         channels = channels.filter(delete_at=0)
     return channels
