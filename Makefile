@@ -8,13 +8,14 @@ TEST_STAMP := $(VENV)/.test-installed
 # pytest-xdist workers; CI machines have 2 cores.
 TEST_WORKERS ?= auto
 
-.PHONY: run test demo user lint format migrate setup setup-test clean-var help
+.PHONY: run test demo user lint format migrate setup setup-test clean-var help bench bench-search
 
 help:
 	@echo "make run    set up and serve Confab on http://localhost:8065 (SQLite, no services)"
 	@echo "make test   set up and run the whole test suite (and the linters)"
 	@echo "make demo   fill the database with demo users, a team, channels and posts"
 	@echo "make lint   ruff and the layering rules"
+	@echo "make bench  the benchmarks, on PostgreSQL (DATABASE_URL, default local postgres)"
 
 # Checked before the venv is made, so an old interpreter fails here with a clear message
 # rather than later with a syntax or install error.
@@ -56,6 +57,15 @@ lint: setup-test
 
 test: setup-test lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Benchmarks: one bench-* target per scenario, all run by `make bench`. They need a
+# PostgreSQL server (DATABASE_URL, default postgres://postgres@127.0.0.1:5432) and print
+# their figures, also written under var/bench/.
+bench: bench-search
+
+# e.g. make bench-search BENCH_SEARCH_ARGS="--posts 100000 --reseed"
+bench-search: setup
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python -m bench.search $(BENCH_SEARCH_ARGS)
 
 format: setup-test
 	$(BIN)/ruff format .
