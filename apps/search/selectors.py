@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.accounts.permissions import check_active
 from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
 from apps.core.errors import InvalidInput
+from apps.core.timeutils import now_ms
 from apps.posts.models import Post
 from apps.search.analysis import tokens
 from apps.search.backends import backend, clause_matches, negative_clauses, positive_clauses
@@ -23,6 +24,9 @@ from apps.teams.models import TeamMember
 from apps.teams.permissions import access_team, check_team_member
 
 PER_PAGE_MAX = 200
+_DAY_MS = 24 * 60 * 60 * 1000
+# The recent windows searched before the whole index (see `_newest_first`).
+SEARCH_WINDOWS_MS = (30 * _DAY_MS, 120 * _DAY_MS, 480 * _DAY_MS)
 
 
 @dataclass
@@ -115,8 +119,14 @@ def _group_channels(
 def _filtered_entries(
     *, actor: User, query: SearchQuery, readable: QuerySet[Channel]
 ) -> QuerySet[PostSearchEntry]:
-    """Entries in the readable channels that pass every modifier (no words yet)."""
-    found = PostSearchEntry.objects.filter(channel__in=readable)
+    """Entries in the readable channels that pass every modifier (no words yet).
+
+    The channels go in as a list of ids, not a subquery: with the values in hand the
+    planner can combine the text index with the channel index (a bitmap AND) instead of
+    reading every match on the server and dropping those of other channels.
+    """
+    channel_ids = list(readable.values_list("id", flat=True))
+    found = PostSearchEntry.objects.filter(channel_id__in=channel_ids)
     wanted_channels = [
         *_channels_named(readable, query.in_channels),
         *_direct_channels(actor, readable, query.in_direct_with),
@@ -176,7 +186,9 @@ def _with_text(entries: QuerySet[PostSearchEntry], query: SearchQuery) -> QueryS
 def _matches(query: SearchQuery, posts: list[Post]) -> dict[str, list[str]]:
     """For each post, the words and hashtags of the query it contains (for highlighting)."""
     clauses = positive_clauses(query)
-    found = {}
+    found: dict[str, list[str]] = {}
+    if not clauses and not query.hashtags:
+        return found  # modifiers alone: nothing to highlight
     for post in posts:
         body = tokens(post.message)
         terms = [c.text for c in clauses if clause_matches(c, body)]
@@ -185,6 +197,24 @@ def _matches(query: SearchQuery, posts: list[Post]) -> dict[str, list[str]]:
         if terms:
             found[post.id] = terms
     return found
+
+
+def _newest_first(matched: QuerySet[PostSearchEntry], *, start: int, count: int) -> list[str]:
+    """Post ids `start` to `start + count` of the matches, newest first.
+
+    A common word matches a large part of the index, and sorting all of its matches by
+    date is what makes such a search slow. So the recent past is searched first, and the
+    window widens only when it holds too few: whatever is newer than a window's start is
+    in that window, so a window that yields `count` rows past `start` gives the same page
+    the whole index would.
+    """
+    ordered = matched.order_by("-create_at", "-id").values_list("post_id", flat=True)
+    now = now_ms()
+    for span in SEARCH_WINDOWS_MS:
+        ids = list(ordered.filter(create_at__gte=now - span)[start : start + count])
+        if len(ids) == count:
+            return ids
+    return list(ordered[start : start + count])
 
 
 def post_search(
@@ -213,12 +243,7 @@ def post_search(
     entries = _filtered_entries(actor=actor, query=query, readable=readable)
     matched = _with_text(entries, query)
     per_page = max(1, min(per_page, PER_PAGE_MAX))
-    start = max(0, page) * per_page
-    ids = list(
-        matched.order_by("-create_at", "-id").values_list("post_id", flat=True)[
-            start : start + per_page + 1
-        ]
-    )
+    ids = _newest_first(matched, start=max(0, page) * per_page, count=per_page + 1)
     has_next = len(ids) > per_page
     ids = ids[:per_page]
     by_id = Post.objects.in_bulk(ids)

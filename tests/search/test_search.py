@@ -184,3 +184,34 @@ def test_filters_alone_and_empty_queries(corpus, search):
     ]
     assert search(corpus.alice, "") == []
     assert search(corpus.alice, "!!! ...") == []
+
+
+def test_pages_run_newest_first_across_the_recent_windows(world, posted):
+    """The search looks at the last 30, 120 and 480 days before the whole index; pages
+    must come out the same as one sorted scan would give them."""
+    from apps.core.timeutils import now_ms
+    from apps.search.grammar import parse_search
+    from apps.search.selectors import post_search
+
+    day = 24 * 60 * 60 * 1000
+    ages = [1, 10, 40, 100, 200, 400, 700, 1500]  # days
+    made = []
+    for age in ages:
+        post = posted(world.alice, world.lobby, f"window probe {age}")
+        at = now_ms() - age * day
+        Post.objects.filter(id=post.id).update(create_at=at)
+        PostSearchEntry.objects.filter(post_id=post.id).update(create_at=at)
+        made.append(f"window probe {age}")
+    query = parse_search("window probe")
+    pages = []
+    for page in range(4):
+        results = post_search(
+            actor=world.bob, query=query, team_id=world.team.id, page=page, per_page=3
+        )
+        pages.append(([p.message for p in results.posts], results.has_next))
+    assert pages == [
+        (made[0:3], True),
+        (made[3:6], True),
+        (made[6:8], False),
+        ([], False),
+    ]
