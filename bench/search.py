@@ -593,18 +593,16 @@ def index_sizes(post_count: int) -> dict[str, int | float] | None:
         cursor.execute(
             "SELECT pg_total_relation_size('search_postsearchentry'),"
             " pg_relation_size('search_postsearchentry'),"
-            " pg_total_relation_size('search_posthashtag'),"
             " pg_relation_size('search_entry_vector_idx'),"
             " pg_total_relation_size('posts_post')"
         )
-        entries, entries_heap, hashtags, gin, posts = cursor.fetchone()
+        entries, entries_heap, gin, posts = cursor.fetchone()
     return {
         "search_postsearchentry_bytes": entries,
         "search_postsearchentry_heap_bytes": entries_heap,
-        "search_posthashtag_bytes": hashtags,
         "gin_index_bytes": gin,
-        "search_total_bytes": entries + hashtags,
-        "search_bytes_per_post": (entries + hashtags) / max(1, post_count),
+        "search_total_bytes": entries,
+        "search_bytes_per_post": entries / max(1, post_count),
         "gin_bytes_per_post": gin / max(1, post_count),
         "posts_post_bytes": posts,
     }
@@ -663,7 +661,6 @@ def report(
         log(
             f"Index: search_postsearchentry {_mb(sizes['search_postsearchentry_bytes'])} "
             f"(heap {_mb(sizes['search_postsearchentry_heap_bytes'])}), "
-            f"search_posthashtag {_mb(sizes['search_posthashtag_bytes'])}, "
             f"GIN index {_mb(sizes['gin_index_bytes'])}; "
             f"{sizes['search_bytes_per_post']:,.0f} bytes per post "
             f"(GIN {sizes['gin_bytes_per_post']:,.0f}). "
@@ -721,7 +718,7 @@ def vacuum_analyze() -> None:
     and the GIN pending list flushed, so the first queries are not measured against a
     table PostgreSQL has never looked at."""
     with connection.cursor() as cursor:
-        for table in ("posts_post", "search_postsearchentry", "search_posthashtag",
+        for table in ("posts_post", "search_postsearchentry",
                       "chat_channels_channel", "chat_channels_channelmember"):  # fmt: skip
             cursor.execute(f"VACUUM ANALYZE {table}")
 

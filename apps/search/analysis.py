@@ -78,3 +78,16 @@ def tokens(text: str) -> list[str]:
         else:
             found.extend(run[i : i + 2] for i in range(len(run) - 1))
     return found
+
+
+# A hashtag is indexed as one token of its own kind: a fullwidth number sign, then the
+# tag with its ASCII punctuation in fullwidth forms. Message text can never produce it
+# (NFKC turns fullwidth forms back into ASCII, which splits words), and SQLite's `ascii`
+# tokenizer keeps it whole, since every character in it is outside ASCII.
+HASHTAG_MARK = "\uff03"
+_FULLWIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+
+
+def hashtag_token(tag: str) -> str:
+    """The index token of a hashtag, given with or without its `#`."""
+    return HASHTAG_MARK + normalize(tag.lstrip("#")).translate(_FULLWIDTH)[:TOKEN_MAX]

@@ -3,7 +3,9 @@
 A parsed `SearchQuery`'s words, phrases and prefixes become `Clause`s of index tokens
 (`apps.search.analysis`); each backend renders clauses in its own query language and
 narrows a queryset of `PostSearchEntry` with them. Both index exactly the same tokens,
-so the same query finds the same posts on either database.
+so the same query finds the same posts on either database. A filter takes groups of
+clauses: clauses within a group all match (or any, for an OR search), and the groups
+are alternatives (the words, or the hashtags: Mattermost joins their results).
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from apps.search.analysis import tokens
+from apps.search.analysis import hashtag_token, tokens
 from apps.search.grammar import SearchQuery
 
 
@@ -43,11 +45,16 @@ def positive_clauses(query: SearchQuery) -> list[Clause]:
     ]
 
 
+def hashtag_clauses(tags: tuple[str, ...]) -> list[Clause]:
+    return [Clause((hashtag_token(tag),), text=f"#{tag}") for tag in tags]
+
+
 def negative_clauses(query: SearchQuery) -> list[Clause]:
     return [
         *_clauses(query.excluded_terms),
         *_clauses(query.excluded_phrases),
         *_clauses(query.excluded_prefixes, prefix=True),
+        *hashtag_clauses(query.excluded_hashtags),
     ]
 
 
@@ -74,17 +81,20 @@ class PostgresBackend:
             quoted[-1] += ":*"
         return "(" + " <-> ".join(quoted) + ")"
 
-    def _matching(self, clauses: list[Clause], *, any_of: bool) -> RawSQL:
-        joined = (" | " if any_of else " & ").join(self._render(c) for c in clauses)
+    def _matching(self, groups: list[list[Clause]], *, any_of: bool) -> RawSQL:
+        inner = " | " if any_of else " & "
+        joined = " | ".join(
+            "(" + inner.join(self._render(c) for c in group) + ")" for group in groups
+        )
         return RawSQL(
             "search_postsearchentry.vector @@ %s::tsquery", [joined], output_field=BooleanField()
         )
 
-    def filter(self, entries: QuerySet, clauses: list[Clause], *, any_of: bool) -> QuerySet:
-        return entries.alias(_hit=self._matching(clauses, any_of=any_of)).filter(_hit=True)
+    def filter(self, entries: QuerySet, groups: list[list[Clause]], *, any_of: bool) -> QuerySet:
+        return entries.alias(_hit=self._matching(groups, any_of=any_of)).filter(_hit=True)
 
     def exclude(self, entries: QuerySet, clause: Clause) -> QuerySet:
-        return entries.alias(_miss=self._matching([clause], any_of=False)).filter(_miss=False)
+        return entries.alias(_miss=self._matching([[clause]], any_of=False)).filter(_miss=False)
 
 
 class SqliteBackend:
@@ -94,8 +104,11 @@ class SqliteBackend:
         # FTS5 strings are double-quoted; tokens contain no quotes.
         return '"' + " ".join(clause.tokens) + '"' + (" *" if clause.prefix else "")
 
-    def _matching(self, clauses: list[Clause], *, any_of: bool) -> RawSQL:
-        joined = (" OR " if any_of else " AND ").join(self._render(c) for c in clauses)
+    def _matching(self, groups: list[list[Clause]], *, any_of: bool) -> RawSQL:
+        inner = " OR " if any_of else " AND "
+        joined = " OR ".join(
+            "(" + inner.join(self._render(c) for c in group) + ")" for group in groups
+        )
         return RawSQL(
             "search_postsearchentry.id IN "
             "(SELECT rowid FROM search_post_fts WHERE search_post_fts MATCH %s)",
@@ -103,11 +116,11 @@ class SqliteBackend:
             output_field=BooleanField(),
         )
 
-    def filter(self, entries: QuerySet, clauses: list[Clause], *, any_of: bool) -> QuerySet:
-        return entries.alias(_hit=self._matching(clauses, any_of=any_of)).filter(_hit=True)
+    def filter(self, entries: QuerySet, groups: list[list[Clause]], *, any_of: bool) -> QuerySet:
+        return entries.alias(_hit=self._matching(groups, any_of=any_of)).filter(_hit=True)
 
     def exclude(self, entries: QuerySet, clause: Clause) -> QuerySet:
-        return entries.alias(_miss=self._matching([clause], any_of=False)).filter(_miss=False)
+        return entries.alias(_miss=self._matching([[clause]], any_of=False)).filter(_miss=False)
 
 
 def backend() -> PostgresBackend | SqliteBackend:

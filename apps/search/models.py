@@ -1,6 +1,7 @@
-"""The search index: one row per searchable post, and its hashtags.
+"""The search index: one row per searchable post.
 
-The text columns hold the tokens of `apps.search.analysis`, space-joined. Each database
+`body` holds the tokens of `apps.search.analysis`, space-joined: the message's words,
+then its hashtags as tokens of their own kind. Each database
 adds its own full-text structure in the migration: PostgreSQL a `vector` tsvector column
 (filled by a trigger from `body`, with positions) and its GIN index; SQLite an FTS5 table
 `search_post_fts` kept in step by triggers. Django never reads those directly; the
@@ -33,17 +34,3 @@ class PostSearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"index of {self.post_id}"
-
-
-class PostHashtag(models.Model):
-    """One hashtag of a searchable post, lowercased and without `#`."""
-
-    entry = models.ForeignKey(PostSearchEntry, on_delete=models.CASCADE, related_name="tags")
-    tag = models.CharField(max_length=1000)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["entry", "tag"], name="search_hashtag_uniq")]
-        indexes = [models.Index(fields=["tag"], name="search_hashtag_tag_idx")]
-
-    def __str__(self) -> str:
-        return f"#{self.tag}"

@@ -16,8 +16,13 @@ from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, Channel
 from apps.core.errors import InvalidInput
 from apps.core.timeutils import now_ms
 from apps.posts.models import Post
-from apps.search.analysis import tokens
-from apps.search.backends import backend, clause_matches, negative_clauses, positive_clauses
+from apps.search.backends import (
+    backend,
+    clause_matches,
+    hashtag_clauses,
+    negative_clauses,
+    positive_clauses,
+)
 from apps.search.grammar import SearchQuery
 from apps.search.models import PostSearchEntry
 from apps.teams.models import TeamMember
@@ -155,52 +160,39 @@ def _filtered_entries(
 
 
 def _with_text(entries: QuerySet[PostSearchEntry], query: SearchQuery) -> QuerySet[PostSearchEntry]:
-    """Entries matching the words and hashtags, without the excluded ones. A query of
-    modifiers and exclusions alone keeps every entry they pass."""
+    """Entries matching the words or the hashtags, without the excluded ones. A query of
+    modifiers and exclusions alone keeps every entry they pass; one whose words were all
+    punctuation finds nothing."""
     engine = backend()
     for clause in negative_clauses(query):
         entries = engine.exclude(entries, clause)
-    for tag in query.excluded_hashtags:
-        entries = entries.exclude(tags__tag=tag)
-    words = positive_clauses(query)
-    by_words = engine.filter(entries, words, any_of=query.is_or_search) if words else None
-    by_tags = None
-    if query.hashtags:
-        if query.is_or_search:
-            by_tags = entries.filter(tags__tag__in=query.hashtags)
-        else:
-            by_tags = entries
-            for tag in query.hashtags:
-                by_tags = by_tags.filter(id__in=PostSearchEntry.objects.filter(tags__tag=tag))
-    if by_words is not None and by_tags is not None:
-        return entries.filter(Q(id__in=by_words.values("id")) | Q(id__in=by_tags.values("id")))
-    if by_words is not None:
-        return by_words
-    if by_tags is not None:
-        return by_tags
-    # No words or hashtags to find: what is left after the exclusions (or, when the
-    # query had words that were only punctuation, nothing).
+    groups = [
+        group for group in (positive_clauses(query), hashtag_clauses(query.hashtags)) if group
+    ]
+    if groups:
+        return engine.filter(entries, groups, any_of=query.is_or_search)
     return entries if not query.has_text else entries.none()
 
 
-def _matches(query: SearchQuery, posts: list[Post]) -> dict[str, list[str]]:
-    """For each post, the words and hashtags of the query it contains (for highlighting)."""
-    clauses = positive_clauses(query)
+def _matches(query: SearchQuery, bodies: dict[str, str]) -> dict[str, list[str]]:
+    """For each post, the words and hashtags of the query it contains (for highlighting),
+    read from the indexed tokens rather than by analysing the messages again."""
+    clauses = [*positive_clauses(query), *hashtag_clauses(query.hashtags)]
     found: dict[str, list[str]] = {}
-    if not clauses and not query.hashtags:
+    if not clauses:
         return found  # modifiers alone: nothing to highlight
-    for post in posts:
-        body = tokens(post.message)
-        terms = [c.text for c in clauses if clause_matches(c, body)]
-        tags = {t.lstrip("#").lower() for t in post.hashtags.split()}
-        terms += [f"#{t}" for t in query.hashtags if t in tags]
+    for post_id, body in bodies.items():
+        body_tokens = body.split()
+        terms = [c.text for c in clauses if clause_matches(c, body_tokens)]
         if terms:
-            found[post.id] = terms
+            found[post_id] = terms
     return found
 
 
-def _newest_first(matched: QuerySet[PostSearchEntry], *, start: int, count: int) -> list[str]:
-    """Post ids `start` to `start + count` of the matches, newest first.
+def _newest_first(
+    matched: QuerySet[PostSearchEntry], *, start: int, count: int
+) -> list[tuple[str, str]]:
+    """(post id, indexed body) of matches `start` to `start + count`, newest first.
 
     A common word matches a large part of the index, and sorting all of its matches by
     date is what makes such a search slow. So the recent past is searched first, and the
@@ -208,7 +200,7 @@ def _newest_first(matched: QuerySet[PostSearchEntry], *, start: int, count: int)
     in that window, so a window that yields `count` rows past `start` gives the same page
     the whole index would.
     """
-    ordered = matched.order_by("-create_at", "-id").values_list("post_id", flat=True)
+    ordered = matched.order_by("-create_at", "-id").values_list("post_id", "body")
     now = now_ms()
     for span in SEARCH_WINDOWS_MS:
         ids = list(ordered.filter(create_at__gte=now - span)[start : start + count])
@@ -243,9 +235,9 @@ def post_search(
     entries = _filtered_entries(actor=actor, query=query, readable=readable)
     matched = _with_text(entries, query)
     per_page = max(1, min(per_page, PER_PAGE_MAX))
-    ids = _newest_first(matched, start=max(0, page) * per_page, count=per_page + 1)
-    has_next = len(ids) > per_page
-    ids = ids[:per_page]
-    by_id = Post.objects.in_bulk(ids)
-    posts = [by_id[i] for i in ids if i in by_id]
-    return SearchResults(posts=posts, matches=_matches(query, posts), has_next=has_next)
+    rows = _newest_first(matched, start=max(0, page) * per_page, count=per_page + 1)
+    has_next = len(rows) > per_page
+    bodies = dict(rows[:per_page])
+    by_id = Post.objects.in_bulk(list(bodies))
+    posts = [by_id[i] for i in bodies if i in by_id]
+    return SearchResults(posts=posts, matches=_matches(query, bodies), has_next=has_next)

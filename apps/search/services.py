@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 
 from apps.posts.models import Post
-from apps.search.analysis import tokens
-from apps.search.models import PostHashtag, PostSearchEntry
+from apps.search.analysis import hashtag_token, tokens
+from apps.search.models import PostSearchEntry
 
 SYSTEM_POST_PREFIX = "system_"
 BULK_BATCH = 2000
@@ -22,16 +22,14 @@ def is_searchable(post: Post) -> bool:
     return not post.delete_at and not post.type.startswith(SYSTEM_POST_PREFIX)
 
 
-def hashtags_of(post: Post) -> list[str]:
-    return list(dict.fromkeys(t.lstrip("#").lower() for t in post.hashtags.split() if t))
-
-
 def _entry_fields(post: Post) -> dict:
+    """The entry of a post: its words, then its hashtags as tokens of their own."""
+    tags = dict.fromkeys(hashtag_token(t) for t in post.hashtags.split() if t.strip("#"))
     return {
         "channel_id": post.channel_id,
         "user_id": post.user_id,
         "create_at": post.create_at,
-        "body": " ".join(tokens(post.message)),
+        "body": " ".join([*tokens(post.message), *tags]),
     }
 
 
@@ -44,14 +42,7 @@ def search_index_posts(*, post_ids: Iterable[str]) -> int:
     keep = {p.id for p in posts}
     PostSearchEntry.objects.filter(post_id__in=[i for i in ids if i not in keep]).delete()
     for post in posts:
-        entry, _created = PostSearchEntry.objects.update_or_create(
-            post_id=post.id, defaults=_entry_fields(post)
-        )
-        tags = hashtags_of(post)
-        PostHashtag.objects.filter(entry=entry).exclude(tag__in=tags).delete()
-        PostHashtag.objects.bulk_create(
-            [PostHashtag(entry=entry, tag=tag) for tag in tags], ignore_conflicts=True
-        )
+        PostSearchEntry.objects.update_or_create(post_id=post.id, defaults=_entry_fields(post))
     return len(posts)
 
 
@@ -61,14 +52,9 @@ def search_index_new_posts(posts: Sequence[Post]) -> int:
     indexed = 0
     for start in range(0, len(posts), BULK_BATCH):
         batch = [p for p in posts[start : start + BULK_BATCH] if is_searchable(p)]
-        with transaction.atomic():
-            entries = PostSearchEntry.objects.bulk_create(
+        with transaction.atomic():  # a failed batch rolls back alone
+            PostSearchEntry.objects.bulk_create(
                 [PostSearchEntry(post_id=p.id, **_entry_fields(p)) for p in batch]
-            )
-            # PostgreSQL and SQLite (3.35+) both return the new ids from a bulk insert.
-            by_post = {e.post_id: e for e in entries}
-            PostHashtag.objects.bulk_create(
-                [PostHashtag(entry=by_post[p.id], tag=tag) for p in batch for tag in hashtags_of(p)]
             )
         indexed += len(batch)
     return indexed
@@ -77,5 +63,4 @@ def search_index_new_posts(posts: Sequence[Post]) -> int:
 @transaction.atomic
 def search_clear() -> None:
     """Empty the index (before a full rebuild)."""
-    PostHashtag.objects.all().delete()
     PostSearchEntry.objects.all().delete()

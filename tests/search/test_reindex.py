@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from apps.posts.models import Post
 from apps.posts.services import post_create_system, post_delete
 from apps.search.management.commands import search_reindex as command
-from apps.search.models import PostHashtag, PostSearchEntry
+from apps.search.models import PostSearchEntry
 from apps.search.services import search_clear, search_index_new_posts, search_index_posts
 from tests.channels.world import say
 
@@ -71,7 +71,6 @@ def test_reindex_replaces_a_stale_index_and_runs_again_safely(unindexed, search)
     PostSearchEntry.objects.filter(post__message__startswith="Release party").update(
         body="stale words"
     )
-    PostHashtag.objects.all().delete()
     assert search(unindexed.bob, "stale") == ["Release party on Friday"]
     reindex()
     reindex()
@@ -79,7 +78,6 @@ def test_reindex_replaces_a_stale_index_and_runs_again_safely(unindexed, search)
     assert search(unindexed.bob, "party") == ["Release party on Friday"]
     assert search(unindexed.bob, "#release") == ["Release notes for 2.0 #release"]
     assert PostSearchEntry.objects.count() == 4
-    assert PostHashtag.objects.count() == 1
 
 
 def test_batches_report_progress_and_cover_every_post(unindexed, search):
