@@ -242,18 +242,24 @@ def test_a_user_keeps_only_a_few_parked_connections(world: World, settings) -> N
     run(scenario)
 
 
+async def four_big_posts_then_drop(world: World) -> tuple[dict, list[dict]]:
+    """Bob receives four posts of about 1.5 kB each, then his socket drops."""
+    socket = Socket(world.token(world.bob))
+    hello = await socket.open_with_hello()
+    await socket.sync()
+    got = []
+    for n in range(4):
+        await post(world, f"{n} " + "x" * 1500)
+        got.append(await socket.event("posted"))
+    await socket.close()
+    return hello, got
+
+
 def test_frames_kept_for_a_resume_stay_within_the_byte_budget(world: World, settings) -> None:
     settings.CONFAB_WEBSOCKET_SEND_QUEUE_BYTES = 6000
 
     async def scenario() -> None:
-        socket = Socket(world.token(world.bob))
-        hello = await socket.open_with_hello()
-        await socket.sync()
-        got = []
-        for n in range(4):
-            await post(world, f"{n} " + "x" * 1500)
-            got.append(await socket.event("posted"))
-        await socket.close()
+        hello, got = await four_big_posts_then_drop(world)
         connection_id = hello["data"]["connection_id"]
         # The first of the four big frames is no longer kept: that gap means reload...
         early = Socket(world.token(world.bob), path=resume_path(connection_id, got[0]["seq"]))
@@ -268,14 +274,7 @@ def test_recent_frames_within_the_byte_budget_are_resent(world: World, settings)
     settings.CONFAB_WEBSOCKET_SEND_QUEUE_BYTES = 6000
 
     async def scenario() -> None:
-        socket = Socket(world.token(world.bob))
-        hello = await socket.open_with_hello()
-        await socket.sync()
-        got = []
-        for n in range(4):
-            await post(world, f"{n} " + "x" * 1500)
-            got.append(await socket.event("posted"))
-        await socket.close()
+        hello, got = await four_big_posts_then_drop(world)
         # ...while the last two still come back.
         late = Socket(
             world.token(world.bob), path=resume_path(hello["data"]["connection_id"], got[2]["seq"])
