@@ -15,7 +15,7 @@ from apps.accounts.selectors import (
 )
 from apps.accounts.wire import user_to_wire
 from apps.channels.permissions import access_channel
-from apps.core.api.base import BaseApi, body_object
+from apps.core.api.base import BAD_BODY_PARAM, BaseApi, body_object, flag_field, text_field
 from apps.core.api.schema import errors
 from apps.core.errors import InvalidInput
 from apps.teams.permissions import access_team, check_team_member
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.channels.models import Channel
     from apps.teams.models import Team
-
-_BAD_BODY = "api.context.invalid_body_param.app_error"
 
 
 class UserSearchRequestSerializer(serializers.Serializer):
@@ -60,31 +58,13 @@ class UserSearchRequestSerializer(serializers.Serializer):
     )
 
 
-def _text(body: dict[str, Any], name: str) -> str:
-    value = body.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be a string.", error_id=_BAD_BODY)
-    return value
-
-
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be true or false.", error_id=_BAD_BODY)
-    return value
-
-
 def _limit(body: dict[str, Any]) -> int:
     """Absent, null or 0 is the default (Go's zero value); anything but a number is a 400."""
     value = body.get("limit")
     if value is None or value == 0:
         return USER_SEARCH_LIMIT_DEFAULT
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("limit must be a number.", error_id=_BAD_BODY)
+        raise InvalidInput("limit must be a number.", error_id=BAD_BODY_PARAM)
     return value
 
 
@@ -118,15 +98,18 @@ class UserSearchApi(BaseApi):
         actor, body = request.user, body_object(request)
         term = body.get("term")
         if not isinstance(term, str) or not term.strip():
-            raise InvalidInput("term must be a non-blank string.", error_id=_BAD_BODY)
+            raise InvalidInput("term must be a non-blank string.", error_id=BAD_BODY_PARAM)
         ids = {
-            name: _text(body, name)
+            name: text_field(body, name, error_id=BAD_BODY_PARAM)
             for name in ("team_id", "not_in_team_id", "in_channel_id", "not_in_channel_id")
         }
         if ids["not_in_channel_id"] and not ids["team_id"]:
-            raise InvalidInput("not_in_channel_id needs team_id.", error_id=_BAD_BODY)
-        _flag(body, "group_constrained")  # validated; no group-synced objects exist
-        without_team, allow_inactive = _flag(body, "without_team"), _flag(body, "allow_inactive")
+            raise InvalidInput("not_in_channel_id needs team_id.", error_id=BAD_BODY_PARAM)
+        flag_field(body, "group_constrained")  # validated; no group-synced objects exist
+        without_team, allow_inactive = (
+            flag_field(body, "without_team"),
+            flag_field(body, "allow_inactive"),
+        )
         limit = _limit(body)
         users = user_search(
             actor=actor,

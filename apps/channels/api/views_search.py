@@ -17,11 +17,10 @@ from apps.channels.selectors import (
     channel_search_autocomplete,
 )
 from apps.channels.wire import channel_to_wire
-from apps.core.api.base import BaseApi, body_object
+from apps.core.api.base import BAD_BODY_PARAM, BaseApi, body_object, flag_field
 from apps.core.api.schema import errors, query_param
 from apps.core.errors import InvalidInput
 
-_BAD_BODY = "api.context.invalid_body_param.app_error"
 _NAME = query_param("name", "The prefix of a channel's name or display name, or of a word.")
 
 
@@ -50,11 +49,10 @@ class ChannelSearchApi(BaseApi):
     )
     def post(self, request: Request, team_id: str) -> Response:
         body = body_object(request)
-        term, include_deleted = body.get("term"), body.get("include_deleted")
+        term = body.get("term")
         if not isinstance(term, str):
-            raise InvalidInput("term must be a string.", error_id=_BAD_BODY)
-        if include_deleted is not None and not isinstance(include_deleted, bool):
-            raise InvalidInput("include_deleted must be true or false.", error_id=_BAD_BODY)
+            raise InvalidInput("term must be a string.", error_id=BAD_BODY_PARAM)
+        include_deleted = flag_field(body, "include_deleted")
         channels = channel_search(
             actor=request.user,
             team_id=team_id,

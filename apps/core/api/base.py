@@ -58,13 +58,27 @@ def body_list(request: Request, *, max_items: int = 1000) -> list[Any]:
     return data
 
 
-def text_field(body: dict[str, Any], name: str) -> str:
+BAD_BODY_PARAM = "api.context.invalid_body_param.app_error"
+
+
+def text_field(body: dict[str, Any], name: str, *, error_id: str | None = None) -> str:
     """A string field where `null` or absence mean empty, anything else is refused."""
     value = body.get(name)
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be a string.")
+        raise InvalidInput(f"{name} must be a string.", error_id=error_id)
+    return value
+
+
+def flag_field(body: dict[str, Any], name: str) -> bool:
+    """A boolean field where `null` or absence mean false; `"true"` or 1 are refused, as
+    Mattermost's JSON decoding refuses them."""
+    value = body.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false.", error_id=BAD_BODY_PARAM)
     return value
 
 

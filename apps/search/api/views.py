@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api.base import BaseApi, body_object
+from apps.core.api.base import BAD_BODY_PARAM, BaseApi, body_object, flag_field
 from apps.core.api.schema import errors
 from apps.core.errors import InvalidInput
 from apps.posts.api.schema import PostListSerializer
@@ -16,7 +16,6 @@ from apps.search.grammar import parse_search, time_zone_from_offset
 from apps.search.selectors import PER_PAGE_MAX, post_search
 
 PER_PAGE_DEFAULT = 60
-_BAD_BODY = "api.context.invalid_body_param.app_error"
 
 
 class PostSearchRequestSerializer(serializers.Serializer):
@@ -55,33 +54,24 @@ class PostSearchResultsSerializer(PostListSerializer):
     )
 
 
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be true or false.", error_id=_BAD_BODY)
-    return value
-
-
 def _integer(body: dict[str, Any], name: str, *, default: int, minimum: int | None = None) -> int:
     value = body.get(name)
     if value is None:
         return default
     # JSON true/false are Python ints, and Go's decoder refuses 1.0 for an int field.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name} must be a whole number.", error_id=_BAD_BODY)
+        raise InvalidInput(f"{name} must be a whole number.", error_id=BAD_BODY_PARAM)
     if minimum is not None and value < minimum:
-        raise InvalidInput(f"{name} must be at least {minimum}.", error_id=_BAD_BODY)
+        raise InvalidInput(f"{name} must be at least {minimum}.", error_id=BAD_BODY_PARAM)
     return value
 
 
 def _terms(body: dict[str, Any]) -> str:
     terms = body.get("terms")
     if terms is None or terms == "":
-        raise InvalidInput("terms is required: the text to search for.", error_id=_BAD_BODY)
+        raise InvalidInput("terms is required: the text to search for.", error_id=BAD_BODY_PARAM)
     if not isinstance(terms, str):
-        raise InvalidInput("terms must be a string.", error_id=_BAD_BODY)
+        raise InvalidInput("terms must be a string.", error_id=BAD_BODY_PARAM)
     return terms
 
 
@@ -89,14 +79,14 @@ def _search(request: Request, *, team_id: str | None) -> Response:
     body = body_object(request)
     query = parse_search(
         _terms(body),
-        is_or_search=_flag(body, "is_or_search"),
+        is_or_search=flag_field(body, "is_or_search"),
         time_zone=time_zone_from_offset(_integer(body, "time_zone_offset", default=0)),
     )
     results = post_search(
         actor=request.user,
         query=query,
         team_id=team_id,
-        include_archived=_flag(body, "include_deleted_channels"),
+        include_archived=flag_field(body, "include_deleted_channels"),
         page=_integer(body, "page", default=0, minimum=0),
         per_page=_integer(body, "per_page", default=PER_PAGE_DEFAULT, minimum=1),
     )
