@@ -20,6 +20,7 @@ from apps.files.api.uploads import BoundedUploadHandler
 from apps.files.models import FileInfo
 from apps.files.selectors import file_get, file_list_for_post, file_open, file_public_link
 from apps.files.services import file_upload
+from apps.files.thumbnails import PREVIEW, THUMBNAIL, Rendition, file_rendition_open
 from apps.files.wire import file_info_to_wire, upload_response_to_wire
 
 # Raster formats a browser shows without running anything; everything else (HTML, SVG,
@@ -113,6 +114,53 @@ class FileDownloadApi(BaseApi):
         response["Content-Security-Policy"] = FILE_CSP
         response["Cache-Control"] = "private, no-cache"
         return response
+
+
+def _rendition_response(request: Request, file_id: str, rendition: Rendition) -> FileResponse:
+    _info, stream, content_type = file_rendition_open(
+        actor=request.user, file_id=file_id, kind=rendition.name
+    )
+    response = FileResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
+    # Renditions never change; the browser may keep its own copy for a while.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _rendition_schema(operation_id: str, rendition: Rendition):
+    image = OpenApiResponse(
+        OpenApiTypes.BINARY,
+        description=f"Fits {rendition.width}x{rendition.height}: JPEG, or PNG with transparency.",
+    )
+    return extend_schema(
+        operation_id=operation_id,
+        tags=["files"],
+        summary=f"An image file's {rendition.name}",
+        responses={
+            (200, "image/jpeg"): image,
+            (200, "image/png"): image,
+            **errors(400, 401, 403, 404, 429),
+        },
+    )
+
+
+class FileThumbnailApi(BaseApi):
+    """`GET /files/{file_id}/thumbnail`: a small image for the message list; 400 when
+    the file is not an image (or one too large or damaged to render)."""
+
+    @_rendition_schema("GetFileThumbnail", THUMBNAIL)
+    def get(self, request: Request, file_id: str) -> FileResponse:
+        return _rendition_response(request, file_id, THUMBNAIL)
+
+
+class FilePreviewApi(BaseApi):
+    """`GET /files/{file_id}/preview`: a screen-sized image; 400 as for the thumbnail."""
+
+    @_rendition_schema("GetFilePreview", PREVIEW)
+    def get(self, request: Request, file_id: str) -> FileResponse:
+        return _rendition_response(request, file_id, PREVIEW)
 
 
 class FileInfoApi(BaseApi):
