@@ -1,4 +1,4 @@
-"""Top-level routes: the system console, the Mattermost API v4 and, later, the web UI."""
+"""Top-level routes: the system console, the Mattermost API v4 and the web client."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -26,4 +26,5 @@ urlpatterns = [
     path("api/v4/", include(api_v4)),
     path("hooks/", include("apps.integrations.api.hook_urls")),
     re_path(r"^(api/v4|hooks)(/.*)?$", api_not_found, name="api-not-found"),
+    path("", include("apps.web.urls")),
 ]

@@ -472,6 +472,9 @@ PREFERENCE_VALUE_MAX = 2000
 PREFERENCES_PER_CALL_MAX = 100
 
 
+THEME_PREFERENCE_CATEGORY = "theme"
+
+
 def _clean_preferences(user: User, preferences: list[dict[str, Any]]) -> list[dict[str, str]]:
     if not isinstance(preferences, list) or len(preferences) > PREFERENCES_PER_CALL_MAX:
         raise InvalidInput(f"Send a list of at most {PREFERENCES_PER_CALL_MAX} preferences.")
@@ -485,7 +488,10 @@ def _clean_preferences(user: User, preferences: list[dict[str, Any]]) -> list[di
         value = pref.get("value", "")
         if not isinstance(category, str) or not 1 <= len(category) <= PREFERENCE_CATEGORY_MAX:
             raise InvalidInput("Preference category must be 1-32 characters.")
-        if not isinstance(name, str) or not 1 <= len(name) <= PREFERENCE_NAME_MAX:
+        # Mattermost keeps the theme of every team under the empty name; a team's own
+        # theme is named by the team id. Every other preference needs a name.
+        shortest = 0 if category == THEME_PREFERENCE_CATEGORY else 1
+        if not isinstance(name, str) or not shortest <= len(name) <= PREFERENCE_NAME_MAX:
             raise InvalidInput("Preference name must be 1-64 characters.")
         if not isinstance(value, str) or len(value) > PREFERENCE_VALUE_MAX:
             raise InvalidInput("Preference value must be text of at most 2000 characters.")

@@ -8,6 +8,7 @@ import ipaddress
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from config.env import BASE_DIR, VAR_DIR, env
 
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "apps.integrations",
     "apps.realtime",
     "apps.search.apps.SearchConfig",
+    "django_htmx",
+    "apps.web",
 ]
 
 MIDDLEWARE = [
@@ -47,11 +50,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "apps.web.middleware.WebUserMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -68,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.web.context_processors.ui_preferences",
             ],
         },
     },
@@ -237,6 +245,15 @@ LOGIN_URL = "/admin/login/"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The web client's languages; each user picks one (User.locale, Mattermost's codes), and
+# before sign-in the browser's Accept-Language chooses (LocaleMiddleware).
+LANGUAGES = [
+    ("en", "English"),
+    ("ko", "한국어"),
+    ("zh-hans", "中文 (简体)"),
+    ("fr", "Français"),
+]
+LOCALE_PATHS = [BASE_DIR / "apps" / "web" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -250,6 +267,25 @@ MEDIA_URL = "/files/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Content-Security-Policy (SECURITY 16) ----------------------------------------------------
+# No inline script or style anywhere: every script and stylesheet is a file under 'self',
+# theme colours included (served as a stylesheet). Pages are never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import os
 from config.env import VAR_DIR
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE
+from .base import DATABASES
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-for-the-confab-suite"  # noqa: S105
@@ -29,7 +29,10 @@ CONFAB_REALTIME_REDIS_URL = ""
 CONFAB_RATE_LIMIT_REDIS_URL = ""
 CONFAB_RATE_LIMIT_BURST = 10_000
 # Tests never serve collected static files (there is no collectstatic before them).
-MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
+# WhiteNoise serves static files straight from the apps' folders (no collectstatic), so the
+# live server's browser tests load the web client's scripts and styles.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that subprocesses started by tests (a Celery worker)

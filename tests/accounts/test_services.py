@@ -936,6 +936,15 @@ def test_invalid_preferences_are_refused_and_nothing_is_saved(alice, preferences
     assert _prefs(alice) == []
 
 
+def test_the_theme_of_every_team_has_the_empty_name(alice):
+    # As Mattermost's web app stores it; a team's own theme is named by the team id.
+    preference_save(
+        actor=alice, user=alice, preferences=[{"category": "theme", "name": "", "value": "{}"}]
+    )
+
+    assert _prefs(alice) == [("theme", "", "{}")]
+
+
 def test_preference_for_another_user_id_is_refused(alice, bob):
     with pytest.raises(PermissionDenied):
         preference_save(

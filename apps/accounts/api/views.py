@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +23,7 @@ from apps.accounts.api.schema import (
     UserSerializer,
     UserUpdateRequestSerializer,
 )
-from apps.accounts.authentication import AUTH_COOKIE, CSRF_COOKIE, USER_ID_COOKIE
+from apps.accounts.cookies import clear_session_cookies, set_session_cookies
 from apps.accounts.models import User
 from apps.accounts.selectors import (
     AUTOCOMPLETE_LIMIT_DEFAULT,
@@ -124,15 +123,7 @@ class LoginApi(PublicApi):
         )
         response = Response(user_to_wire(user, viewer=user))
         response["Token"] = token
-        age = settings.SESSION_COOKIE_AGE
-        secure = settings.SESSION_COOKIE_SECURE
-        response.set_cookie(
-            AUTH_COOKIE, token, max_age=age, httponly=True, secure=secure, samesite="Lax"
-        )
-        response.set_cookie(USER_ID_COOKIE, user.id, max_age=age, secure=secure, samesite="Lax")
-        response.set_cookie(
-            CSRF_COOKIE, session.csrf_token, max_age=age, secure=secure, samesite="Lax"
-        )
+        set_session_cookies(response, user=user, session=session, token=token)
         return response
 
 
@@ -149,10 +140,7 @@ class LogoutApi(BaseApi):
     def post(self, request: Request) -> Response:
         if request.auth is not None and getattr(request.auth, "expires_at", 0):
             session_end(session=request.auth)
-        response = status_ok()
-        for cookie in (AUTH_COOKIE, USER_ID_COOKIE, CSRF_COOKIE):
-            response.delete_cookie(cookie)
-        return response
+        return clear_session_cookies(status_ok())
 
 
 class UserListCreateApi(BaseApi):

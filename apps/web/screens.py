@@ -1,0 +1,145 @@
+"""The data of the chat screen's parts (sidebar, channel header, message list), read through
+the selectors so the web client sees exactly what the API would show the same user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apps.accounts.models import User
+from apps.accounts.selectors import online_user_ids
+from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_PRIVATE, Channel
+from apps.channels.selectors import channel_list_for_user, channel_member_list_for_user
+from apps.posts.selectors import post_page_in_channel
+from apps.teams.models import Team
+from apps.teams.selectors import team_list_for_user
+from apps.web.presenters import Person, PostView, group_posts, present_posts
+
+HISTORY_PAGE = 60
+
+
+@dataclass
+class SidebarItem:
+    channel: Channel
+    label: str
+    url: str
+    unread: bool
+    mentions: int
+    muted: bool
+    is_private: bool
+    dm_user: Person | None = None
+    online: bool = False
+
+
+@dataclass
+class Sidebar:
+    team: Team
+    teams: list[Team]
+    channels: list[SidebarItem]
+    direct: list[SidebarItem]
+
+
+def channel_label(channel: Channel, *, viewer: User, people: dict[str, User]) -> str:
+    """What a channel is called in the sidebar: DMs and groups by their other members."""
+    if channel.type == CHANNEL_DIRECT:
+        other = _dm_other_id(channel, viewer)
+        user = people.get(other)
+        return user.username if user else channel.display_name or channel.name
+    if channel.type == CHANNEL_GROUP:
+        return channel.display_name or channel.name
+    return channel.display_name or channel.name
+
+
+def _dm_other_id(channel: Channel, viewer: User) -> str:
+    first, _, second = channel.name.partition("__")
+    return second if first == viewer.id else first
+
+
+def channel_url(team: Team, channel: Channel, *, viewer: User, people: dict[str, User]) -> str:
+    """Mattermost's links: `/team/messages/@user` for a DM, `/team/messages/<name>` for a
+    group (which belongs to no team), `/team/channels/<name>` for the rest."""
+    if channel.type == CHANNEL_DIRECT:
+        other = people.get(_dm_other_id(channel, viewer))
+        if other is not None:
+            return f"/{team.name}/messages/@{other.username}"
+    if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+        return f"/{team.name}/messages/{channel.name}"
+    return f"/{team.name}/channels/{channel.name}"
+
+
+def build_sidebar(*, viewer: User, team: Team) -> Sidebar:
+    channels = list(channel_list_for_user(actor=viewer, team_id=team.id))
+    members = {
+        m.channel_id: m
+        for m in channel_member_list_for_user(actor=viewer, user_id=viewer.id, team_id=team.id)
+    }
+    dm_ids = {_dm_other_id(c, viewer) for c in channels if c.type == CHANNEL_DIRECT}
+    people = {u.id: u for u in User.objects.filter(id__in=dm_ids)}
+    online = online_user_ids(dm_ids)
+    regular, direct = [], []
+    for channel in channels:
+        member = members.get(channel.id)
+        unread = bool(member and channel.total_msg_count > member.msg_count)
+        item = SidebarItem(
+            channel=channel,
+            label=channel_label(channel, viewer=viewer, people=people),
+            url=channel_url(team, channel, viewer=viewer, people=people),
+            unread=unread,
+            mentions=member.mention_count if member else 0,
+            muted=bool(member and member.is_muted),
+            is_private=channel.type == CHANNEL_PRIVATE,
+        )
+        if channel.type == CHANNEL_DIRECT:
+            other = people.get(_dm_other_id(channel, viewer))
+            if other is not None:
+                item.dm_user = Person.of(other)
+                item.online = other.id in online
+            direct.append(item)
+        elif channel.type == CHANNEL_GROUP:
+            direct.append(item)
+        else:
+            regular.append(item)
+    regular.sort(key=lambda i: i.label.lower())
+    direct.sort(key=lambda i: (-i.channel.last_post_at, i.label.lower()))
+    return Sidebar(
+        team=team,
+        teams=list(team_list_for_user(actor=viewer)),
+        channels=regular,
+        direct=direct,
+    )
+
+
+@dataclass
+class History:
+    posts: list[PostView]
+    older_cursor: str  # the oldest post shown, to page further back; "" at the start
+    first_unread_id: str
+
+
+def read_history(
+    *, viewer: User, channel: Channel, before: str = "", last_viewed_at: int = 0
+) -> History:
+    """A page of the channel's history, oldest first, grouped for display."""
+    page = post_page_in_channel(
+        actor=viewer,
+        channel_id=channel.id,
+        per_page=HISTORY_PAGE,
+        before=before,
+        with_thread_roots=False,
+    )
+    posts = list(reversed(page.posts))
+    views = group_posts(present_posts(posts, viewer=viewer))
+    first_unread = ""
+    if last_viewed_at:
+        first_unread = next(
+            (
+                v.id
+                for v in views
+                if v.create_at > last_viewed_at and not v.is_mine and not v.is_system
+            ),
+            "",
+        )
+    return History(
+        posts=views,
+        older_cursor=posts[0].id if posts and page.has_next else "",
+        first_unread_id=first_unread,
+    )

@@ -1,0 +1,50 @@
+// The chat screen's script: one socket, one click dispatcher, and each feature's module.
+// Every module registers its listeners before the socket connects, so none misses a frame.
+
+import { registerActions, startActions } from "./actions.js";
+import { api } from "./api.js";
+import { startAutocomplete } from "./autocomplete.js";
+import { startChannel } from "./channel.js";
+import { startChannelsUi } from "./channels-ui.js";
+import { startComposer } from "./composer.js";
+import { startNotify } from "./notify.js";
+import { startPresence } from "./presence.js";
+import { startReactions } from "./reactions.js";
+import { startRhs } from "./rhs.js";
+import { startSearch } from "./search.js";
+import { connect } from "./socket.js";
+import { startSwitcher } from "./switcher.js";
+import { startUploads } from "./upload.js";
+
+// Times and day separators are drawn by the server in the reader's zone: tell it the
+// browser's zone when it changes, as Mattermost's web app does (the next load uses it).
+function syncTimeZone() {
+  const app = document.getElementById("app");
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!app || !zone || app.dataset.automaticTimeZone === zone) return;
+  api("PUT", "users/me/patch", {
+    timezone: { useAutomaticTimezone: "true", automaticTimezone: zone, manualTimezone: "" },
+  }).catch(() => {});
+}
+
+startActions();
+registerActions({
+  // Phones: the sidebar slides over the messages and closes when a channel is chosen.
+  "toggle-sidebar": () => document.getElementById("app")?.classList.toggle("sidebar-open"),
+});
+document.addEventListener("confab:channel-opened", () =>
+  document.getElementById("app")?.classList.remove("sidebar-open"),
+);
+syncTimeZone();
+startChannel();
+startComposer();
+startRhs();
+startReactions();
+startUploads();
+startAutocomplete();
+startSwitcher();
+startChannelsUi();
+startPresence();
+startNotify();
+startSearch();
+connect();
