@@ -9,7 +9,8 @@ from apps.accounts.models import User
 from apps.accounts.selectors import online_user_ids
 from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_PRIVATE, Channel
 from apps.channels.selectors import channel_list_for_user, channel_member_list_for_user
-from apps.posts.selectors import post_page_in_channel
+from apps.core.errors import NotFound
+from apps.posts.selectors import post_get, post_page_in_channel
 from apps.teams.models import Team
 from apps.teams.selectors import team_list_for_user
 from apps.web.presenters import Person, PostView, group_posts, present_posts
@@ -113,17 +114,35 @@ class History:
     posts: list[PostView]
     older_cursor: str  # the oldest post shown, to page further back; "" at the start
     first_unread_id: str
+    newer_cursor: str = ""  # the newest post shown when newer ones exist (a jump back)
+    is_newer_page: bool = False  # a page below the ones shown, not the top of a channel
+
+
+FOCUS_CONTEXT = 30
 
 
 def read_history(
-    *, viewer: User, channel: Channel, before: str = "", last_viewed_at: int = 0
+    *,
+    viewer: User,
+    channel: Channel,
+    before: str = "",
+    after: str = "",
+    focus: str = "",
+    last_viewed_at: int = 0,
 ) -> History:
-    """A page of the channel's history, oldest first, grouped for display."""
+    """A page of the channel's history, oldest first, grouped for display: the newest
+    posts, a page older than `before`, a page newer than `after`, or the posts around
+    `focus` (a permalink into the past) when it is older than the newest page."""
+    if focus and not before and not after:
+        focused = _around(viewer=viewer, channel=channel, focus=focus)
+        if focused is not None:
+            return focused
     page = post_page_in_channel(
         actor=viewer,
         channel_id=channel.id,
         per_page=HISTORY_PAGE,
         before=before,
+        after=after,
         with_thread_roots=False,
     )
     posts = list(reversed(page.posts))
@@ -138,8 +157,50 @@ def read_history(
             ),
             "",
         )
+    if after:
+        return History(
+            posts=views,
+            older_cursor="",
+            first_unread_id="",
+            newer_cursor=posts[-1].id if posts and page.has_next else "",
+            is_newer_page=True,
+        )
     return History(
         posts=views,
         older_cursor=posts[0].id if posts and page.has_next else "",
         first_unread_id=first_unread,
+    )
+
+
+def _around(*, viewer: User, channel: Channel, focus: str) -> History | None:
+    """The posts just before and after `focus`, or None when it is among the newest
+    (the ordinary first page shows it) or not a post of this channel."""
+    try:
+        post = post_get(actor=viewer, post_id=focus)
+    except NotFound:
+        return None
+    if post.channel_id != channel.id or post.delete_at:
+        return None
+    newer = post_page_in_channel(
+        actor=viewer,
+        channel_id=channel.id,
+        per_page=HISTORY_PAGE,
+        after=focus,
+        with_thread_roots=False,
+    )
+    if not newer.has_next:
+        return None  # the focused post is within the newest page
+    older = post_page_in_channel(
+        actor=viewer,
+        channel_id=channel.id,
+        per_page=FOCUS_CONTEXT,
+        before=focus,
+        with_thread_roots=False,
+    )
+    posts = [*reversed(older.posts), post, *reversed(newer.posts)]
+    return History(
+        posts=group_posts(present_posts(posts, viewer=viewer)),
+        older_cursor=posts[0].id if older.has_next else "",
+        first_unread_id="",
+        newer_cursor=posts[-1].id,
     )

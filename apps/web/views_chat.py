@@ -52,6 +52,7 @@ def _screen(request: HttpRequest, team, channel: Channel) -> HttpResponse:
     history = read_history(
         viewer=viewer,
         channel=channel,
+        focus=request.GET.get("focus", ""),
         last_viewed_at=membership.last_viewed_at if membership else 0,
     )
     context = {
@@ -150,10 +151,14 @@ def post_fragment(request: HttpRequest, post_id: str) -> HttpResponse:
 @signed_in
 @require_GET
 def history_fragment(request: HttpRequest, channel_id: str) -> HttpResponse:
-    """Older posts for infinite scroll, before the oldest one shown."""
+    """More posts for infinite scroll: older than `before`, or newer than `after` (below
+    a permalink into the past)."""
     channel, _membership = access_channel(actor=request.web_user, channel_id=channel_id)
     history = read_history(
-        viewer=request.web_user, channel=channel, before=request.GET.get("before", "")
+        viewer=request.web_user,
+        channel=channel,
+        before=request.GET.get("before", ""),
+        after=request.GET.get("after", "") if not request.GET.get("before") else "",
     )
     return render(
         request,

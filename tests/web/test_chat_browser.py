@@ -348,3 +348,21 @@ def test_deleting_your_post_removes_it_for_everyone(browser_as):
 
     expect(page_a.locator(f"#post-{post.id}")).to_have_count(0, timeout=2000)
     expect(page_b.locator(f"#post-{post.id}")).to_have_count(0, timeout=2000)
+
+
+def test_a_permalink_into_the_past_opens_there_and_scrolls_to_the_present(browser_as):
+    team, (alice, bob) = _people("alice", "bob")
+    square = _channel(team, "town-square")
+    posts = [post_create(actor=alice, channel=square, message=f"old news {i}") for i in range(150)]
+    page = browser_as(bob)
+    page.goto(f"/pl/{posts[40].id}")
+    focused = page.locator(f"#post-{posts[40].id}")
+    expect(focused).to_have_class(re.compile(r"\bis-focused\b"))
+    expect(focused).to_be_in_viewport()
+    for _ in range(4):  # scroll down until the newest message has loaded
+        page.locator("#message-scroller").evaluate("el => el.scrollTop = el.scrollHeight")
+        if page.locator(f"#post-{posts[149].id}").count():
+            break
+        page.wait_for_timeout(300)
+    expect(page.locator(f"#post-{posts[149].id}")).to_be_attached()
+    expect(page.locator(".history-loader--newer")).to_have_count(0)

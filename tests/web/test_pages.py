@@ -319,3 +319,21 @@ def test_group_messages_open_for_their_members_only(alice, bob, team):
     assert signed_in(dave).get(f"/acme/messages/{group.name}").status_code == 404
     # A team channel is not reachable through the messages path.
     assert signed_in(bob).get("/acme/messages/town-square").status_code == 404
+
+
+def test_a_permalink_into_the_past_shows_the_post_in_its_context(alice, bob, team):
+    square = _square(team)
+    posts = [post_create(actor=alice, channel=square, message=f"n{i}") for i in range(150)]
+    old = posts[50]
+    page = signed_in(bob).get(f"/acme/channels/town-square?focus={old.id}").content.decode()
+    assert f'id="post-{old.id}"' in page
+    assert f'id="post-{posts[0].id}"' not in page  # only 30 before it
+    assert f'id="post-{posts[149].id}"' not in page  # the newest come with scrolling
+    newer = re.search(r"history\?after=(\w+)", page).group(1)
+    assert f'id="post-{posts[20].id}"' in page
+    assert newer == posts[110].id  # 60 after the focused post
+    below = signed_in(bob).get(f"/_/channels/{square.id}/history", {"after": newer})
+    text = below.content.decode()
+    assert f'id="post-{posts[111].id}"' in text and f'id="post-{posts[149].id}"' in text
+    assert "channel-intro" not in text
+    assert "history?after=" not in text  # the present: no loader below

@@ -40,6 +40,8 @@ function nodesFrom(html) {
 
 export async function appendPost(postId) {
   if (document.getElementById(`post-${postId}`)) return;
+  // Reading the past after a jump: the newest posts arrive with the loader at the bottom.
+  if (list()?.querySelector(".history-loader--newer")) return;
   const stick = nearBottom();
   const after = lastPostId();
   const html = await fragment(`/_/posts/${postId}${after ? "?after=" + after : ""}`);
@@ -187,7 +189,9 @@ export function startChannel() {
   let fromBottom = null;
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const s = scroller();
-    if (s && event.detail.target?.classList?.contains("history-loader")) {
+    const target = event.detail.target;
+    if (s && target?.classList?.contains("history-loader") &&
+        !target.classList.contains("history-loader--newer")) {
       fromBottom = s.scrollHeight - s.scrollTop;
     }
   });
