@@ -344,11 +344,21 @@ def user_set_password(
     check_active(actor)
     if not can_manage_user(actor, user):
         raise PermissionDenied("You may only change your own password.")
-    if actor.id == user.id and not user.check_password(current_password or ""):
-        raise InvalidInput(
-            "The current password is wrong.",
-            error_id="api.user.check_user_password.invalid.app_error",
-        )
+    if actor.id == user.id:
+        # Guessing the current password from a stolen session is limited like sign-in.
+        failures_key = f"password-fail:user:{user.id}"
+        if (cache.get(failures_key) or 0) >= LOGIN_FAILURES_PER_ACCOUNT:
+            raise TooManyRequests(
+                "Too many wrong passwords. Try again in a few minutes.",
+                error_id="api.user.check_user_password.rate_limited.app_error",
+            )
+        if not user.check_password(current_password or ""):
+            _count_login_failure(failures_key)
+            raise InvalidInput(
+                "The current password is wrong.",
+                error_id="api.user.check_user_password.invalid.app_error",
+            )
+        cache.delete(failures_key)
     _validate_password(new_password, user)
     user.set_password(new_password)
     user.last_password_update = now_ms()

@@ -5,12 +5,16 @@ Confab session, so signing out anywhere (or a revoked session) signs the browser
 The API paths authenticate on their own (DRF), so they are left alone here.
 """
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from apps.accounts.authentication import AUTH_COOKIE
 from apps.accounts.selectors import session_for_token
 from apps.accounts.services import session_touch
+from apps.core.addresses import address_group, client_address
+from apps.core.ratelimit import api_rate, rate_limit_hit
 from apps.web.locales import django_language
 
 _SKIPPED_PREFIXES = ("/api/", "/hooks/", "/static/", "/healthz")
@@ -32,4 +36,28 @@ class WebUserMiddleware:
                 language = django_language(session.user.locale)
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
+            refused = _rate_limited(request)
+            if refused is not None:
+                return refused
         return self.get_response(request)
+
+
+def _rate_limited(request: HttpRequest) -> HttpResponse | None:
+    """The API's limit on the pages too (SECURITY 6): one bucket per user, shared with
+    their API calls, or per address before sign-in (sign-up, sign-in)."""
+    if not settings.CONFAB_RATE_LIMIT_ENABLED:
+        return None
+    if request.web_user is not None:
+        key = f"user:{request.web_user.id}"
+    else:
+        key = f"address:{address_group(client_address(request))}"
+    wait = rate_limit_hit(key, api_rate())
+    if not wait:
+        return None
+    response = HttpResponse(
+        _("Too many requests. Wait a moment and try again."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(max(1, round(wait)))
+    return response

@@ -23,6 +23,7 @@ from apps.posts.emoji import emoji_char
 from apps.posts.markdown import render_markdown
 from apps.posts.models import FLAGGED_POST_CATEGORY, Post
 from apps.posts.selectors import reaction_map_for_posts
+from apps.web.system_messages import system_message_html
 
 # Consecutive posts of one author within this window are drawn as one group.
 GROUP_WINDOW_MS = 5 * 60 * 1000
@@ -176,9 +177,7 @@ def present_posts(posts: Sequence[Post], *, viewer: User) -> list[PostView]:
                 created=timezone.datetime.fromtimestamp(post.create_at / 1000, tz=tz),
                 create_at=post.create_at,
                 message=post.message,
-                html=mark_safe(  # noqa: S308 - render_markdown sanitizes with nh3
-                    render_markdown(post.message, viewer_username=viewer.username)
-                ),
+                html=_message_html(post, author, viewer),
                 edited=bool(post.edit_at),
                 is_system=post.is_system,
                 is_pinned=post.is_pinned,
@@ -190,6 +189,20 @@ def present_posts(posts: Sequence[Post], *, viewer: User) -> list[PostView]:
             )
         )
     return views
+
+
+def _message_html(post: Post, author: User, viewer: User) -> SafeString:
+    if post.is_system:
+        translated = system_message_html(
+            post_type=post.type,
+            author_username=author.username,
+            props=post.props,
+            viewer_username=viewer.username,
+        )
+        if translated is not None:
+            return translated
+    # render_markdown sanitizes its output with nh3.
+    return mark_safe(render_markdown(post.message, viewer_username=viewer.username))  # noqa: S308
 
 
 def _reaction_views(rows, usernames: dict[str, str], viewer: User) -> list[ReactionView]:

@@ -7,7 +7,7 @@ makes); these views only read, through the selectors.
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_get_by_username
@@ -87,13 +87,30 @@ def channel_page(request: HttpRequest, team_name: str, channel_name: str) -> Htt
 
 
 @signed_in
-@require_GET
+@require_http_methods(["GET", "POST"])
 def direct_page(request: HttpRequest, team_name: str, username: str) -> HttpResponse:
-    """`/<team>/messages/@user`: the DM with that user, opened (made) on first visit."""
+    """`/<team>/messages/@user`: the DM with that user. A GET only opens one that exists
+    (a link from another site must not create conversations); starting one is a POST."""
     team = _member_team(request, team_name)
     other = user_get_by_username(actor=request.web_user, username=username)
-    channel = channel_get_or_create_direct(actor=request.web_user, other_user_id=other.id)
+    if request.method == "POST":
+        channel_get_or_create_direct(actor=request.web_user, other_user_id=other.id)
+        return redirect("web:direct", team_name=team.name, username=other.username)
+    name = "__".join(sorted((request.web_user.id, other.id)))
+    try:
+        channel = channel_get_by_name(actor=request.web_user, team_id=None, name=name)
+    except NotFound:
+        return _start_direct(request, team, other)
     return _screen(request, team, channel)
+
+
+def _start_direct(request: HttpRequest, team, other: User) -> HttpResponse:
+    viewer = request.web_user
+    context = {"team": team, "other": Person.of(other), "me": Person.of(viewer)}
+    if request.htmx and request.htmx.target == "center":
+        return render(request, "web/_start_direct.html", context)
+    context.update(sidebar=build_sidebar(viewer=viewer, team=team), prefs=ui_preferences(viewer))
+    return render(request, "web/chat.html", context)
 
 
 @signed_in

@@ -1040,3 +1040,22 @@ def test_system_admin_can_set_another_users_status(admin, bob):
     user_status_set(actor=admin, user=bob, status=STATUS_AWAY)
 
     assert Status.objects.get(user=bob).status == STATUS_AWAY
+
+
+def test_guessing_the_current_password_is_limited_like_sign_in(alice):
+    from apps.accounts.services import LOGIN_FAILURES_PER_ACCOUNT
+    from apps.core.errors import TooManyRequests
+
+    for _attempt in range(LOGIN_FAILURES_PER_ACCOUNT):
+        with pytest.raises(InvalidInput):
+            user_set_password(
+                actor=alice, user=alice, current_password="wrong", new_password="Another-7-pass"
+            )
+    # Past the limit even the right password is refused for a while.
+    with pytest.raises(TooManyRequests):
+        user_set_password(
+            actor=alice,
+            user=alice,
+            current_password="Correct-Horse-7",
+            new_password="Another-7-pass",
+        )

@@ -155,6 +155,7 @@ def test_a_direct_message_in_a_hidden_tab_notifies_and_counts(browser_as, people
     alice.evaluate("window.__visibility = 'hidden'")
 
     bob.goto("/acme/messages/@alice")
+    bob.get_by_role("button", name="Start conversation").click()  # a link alone never does
     bob.locator("#composer-input").fill("x" * 150)
     bob.locator("#composer-input").press("Enter")
 

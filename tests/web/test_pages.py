@@ -337,3 +337,61 @@ def test_a_permalink_into_the_past_shows_the_post_in_its_context(alice, bob, tea
     assert f'id="post-{posts[111].id}"' in text and f'id="post-{posts[149].id}"' in text
     assert "channel-intro" not in text
     assert "history?after=" not in text  # the present: no loader below
+
+
+def test_system_messages_are_drawn_in_the_readers_language(alice, bob, team):
+    from apps.accounts.services import user_update_profile
+
+    user_update_profile(actor=bob, user=bob, data={"locale": "fr"})
+    channel = make_channel(alice, team, "launch")
+    channel_join(actor=bob, channel_id=channel.id)
+    page = signed_in(bob).get("/acme/channels/launch").content.decode()
+    # The sentence comes from the catalogue; the name is escaped into it as a mention.
+    assert 'data-mention="bob">@bob</span>' in page
+    assert "joined the channel." not in page
+
+
+def test_pages_share_the_api_rate_limit(settings, alice, team):
+    settings.CONFAB_RATE_LIMIT_BURST = 5
+    settings.CONFAB_RATE_LIMIT_PER_SECOND = 1
+    client = signed_in(alice)
+    answers = [client.get("/acme/channels/town-square").status_code for _ in range(12)]
+    assert 429 in answers and answers[0] == 200
+    refused = client.get("/acme/channels/town-square")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    # The same bucket as the API's: the API now refuses this user too.
+    _session, token = session_create(user=alice)
+    api = Client().get("/api/v4/users/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.status_code == 429
+
+
+def test_sign_up_is_limited_per_address(settings):
+    settings.CONFAB_RATE_LIMIT_BURST = 3
+    settings.CONFAB_RATE_LIMIT_PER_SECOND = 1
+    statuses = [
+        Client(REMOTE_ADDR="203.0.113.9")
+        .post(
+            "/signup_user_complete",
+            {"email": f"u{i}@example.com", "username": f"spam{i}", "password": PASSWORD},
+        )
+        .status_code
+        for i in range(8)
+    ]
+    assert statuses[0] == 302 and statuses[-1] == 429
+
+
+def test_a_link_never_starts_a_conversation_but_the_button_does(alice, bob, team):
+    client = signed_in(alice)
+    page = client.get("/acme/messages/@bob")
+    assert page.status_code == 200
+    assert b"Start conversation" in page.content
+    assert not Channel.objects.filter(type="D").exists()
+    # Starting is a POST with the CSRF token (a cross-site form cannot).
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies["MMAUTHTOKEN"] = client.cookies["MMAUTHTOKEN"].value
+    assert strict.post("/acme/messages/@bob").status_code == 403
+    assert not Channel.objects.filter(type="D").exists()
+    started = client.post("/acme/messages/@bob")
+    assert started["Location"] == "/acme/messages/@bob"
+    assert Channel.objects.filter(type="D").count() == 1
+    assert b'id="composer"' in client.get("/acme/messages/@bob").content

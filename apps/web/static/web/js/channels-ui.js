@@ -265,7 +265,9 @@ function openNewDirect() {
     form.dataset.busy = "true";
     try {
       if (picked.size === 1) {
-        const [username] = picked.values();
+        const [[userId, username]] = picked.entries();
+        // Start (or find) the conversation first: the page only opens existing ones.
+        await api("POST", "channels/direct", [me.id, userId]);
         dialog.close();
         await navigate(`/${team.name}/messages/@${username}`);
       } else {

@@ -128,10 +128,15 @@ function openSwitcher() {
     if (!option) return;
     const url = option.dataset.url;
     const joinId = option.dataset.joinChannelId;
+    const directWith = option.dataset.directUserId;
     dialog.close();
     try {
       if (joinId) await joinAndOpen(joinId, url);
-      else await navigate(url);
+      else if (directWith) {
+        // A teammate without a conversation yet: start it, as Mattermost's switcher does.
+        await api("POST", "channels/direct", [me.id, directWith]);
+        await navigate(url);
+      } else await navigate(url);
     } catch {
       location.assign(url);
     }
