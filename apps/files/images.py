@@ -14,6 +14,8 @@ _JPEG_SCAN_LIMIT = 1024 * 1024
 _JPEG_MAX_SEGMENTS = 512
 # SOFn markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) are not frames.
 _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# A GIF's first frame may sit behind a colour table and extension blocks; never scan further.
+_GIF_SCAN_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,7 @@ def read_image_header(stream: IO[bytes]) -> ImageHeader | None:
             width, height = struct.unpack(">II", head[16:24])
             return _header("image/png", width, height)
         if head[:6] in (b"GIF87a", b"GIF89a"):
-            width, height = struct.unpack("<HH", head[6:10])
-            return _header("image/gif", width, height)
+            return _gif(stream)
         if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
             return _webp(head)
         if head[:3] == b"\xff\xd8\xff":
@@ -99,3 +100,42 @@ def _jpeg(stream: IO[bytes]) -> ImageHeader | None:
             return _header("image/jpeg", width, height)
         stream.seek(length - 2, 1)
     return None
+
+
+def _gif(stream: IO[bytes]) -> ImageHeader | None:
+    """The larger of the logical screen and the first frame's extent.
+
+    The screen size alone is the sender's word: a GIF may declare a 1x1 screen and carry a
+    6000x6000 first frame, which decoders (Pillow included) grow the canvas to. The walk
+    mirrors Pillow's: extensions are skipped by their sub-blocks and stray bytes one by one.
+    A GIF whose first frame is not found within the scan limit is not measured (None).
+    """
+    stream.seek(0)
+    data = stream.read(_GIF_SCAN_LIMIT)
+    width, height, flags = struct.unpack("<HHB", data[6:11])
+    pos = 13
+    if flags & 0x80:  # global colour table
+        pos += 3 << ((flags & 0x07) + 1)
+    while pos < len(data):
+        introducer = data[pos]
+        if introducer == 0x3B:  # trailer: there is no frame to grow the canvas
+            return _header("image/gif", width, height)
+        if introducer == 0x2C:  # image descriptor: left, top, width, height
+            descriptor = data[pos + 1 : pos + 9]
+            if len(descriptor) < 8:
+                break
+            left, top, frame_width, frame_height = struct.unpack("<HHHH", descriptor)
+            return _header(
+                "image/gif", max(width, left + frame_width), max(height, top + frame_height)
+            )
+        if introducer == 0x21:  # extension: a label, then sub-blocks up to an empty one
+            pos += 2
+            while pos < len(data) and data[pos]:
+                pos += data[pos] + 1
+            pos += 1
+            continue
+        pos += 1  # Pillow skips a byte it does not know; so must the measure
+    if len(data) >= _GIF_SCAN_LIMIT:
+        return None  # the first frame may lie beyond what was read: not measured
+    # The file ends (or its trailer comes) before any frame: nothing larger to decode.
+    return _header("image/gif", width, height)

@@ -4,22 +4,29 @@ Decoding an image is where decompression bombs go off (SECURITY.md 17), so every
 is bounded: only the raster formats the upload recognized are decoded, the pixel count is
 checked from the header before any pixel is read, JPEGs are decoded at a reduced scale,
 only the first frame of an animation is used, and few renders run at once per process.
-A file that cannot be rendered gets an empty marker blob, so it is refused quickly from
-then on instead of being decoded again on every request.
+A file whose bytes cannot be rendered gets an empty marker blob, so it is refused quickly
+from then on instead of being decoded again on every request. Failures that may pass
+(storage trouble, memory) mark nothing and answer 503, so a retry can still succeed.
+Renditions are written under a temporary name and moved into place, so a reader never
+mistakes a half-written one for that marker.
 """
 
+import contextlib
 import io
 import logging
+import os
+import secrets
+import struct
 import threading
 from dataclasses import dataclass
 from typing import IO
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from PIL import Image
+from django.core.files.storage import FileSystemStorage, default_storage
+from PIL import Image, UnidentifiedImageError
 
 from apps.accounts.models import User
-from apps.core.errors import InvalidInput, NotFound, TooManyRequests
+from apps.core.errors import ConfabError, InvalidInput, NotFound, TooManyRequests
 from apps.files.models import FileInfo
 from apps.files.permissions import access_file
 
@@ -71,6 +78,61 @@ class RenderRefused(Exception):
     """The image is too large, damaged or not decodable: it gets no rendition."""
 
 
+class RenditionUnavailable(ConfabError):
+    """Storage or memory failed for now (503); nothing is remembered, so a retry may work."""
+
+    status_code = 503
+    default_id = "api.file.get_file_thumbnail.unavailable.app_error"
+
+
+# What the decoders raise for bytes they will not decode. OSError is among them (Pillow's
+# "image file is truncated", "broken data stream"); reads of the stored original are
+# wrapped by _StorageReader, so an OSError from storage never reaches this list.
+_DECODE_ERRORS = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    IndexError,
+    struct.error,
+    OSError,
+)
+
+
+def _unavailable() -> RenditionUnavailable:
+    return RenditionUnavailable(
+        "The image preview cannot be made right now; try again shortly.",
+    )
+
+
+class _StorageReader:
+    """The stored original as Pillow reads it, with storage errors turned into
+    RenditionUnavailable: they say nothing about the image, so must not mark it failed."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read(size)
+        except OSError as exc:
+            raise _unavailable() from exc
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        try:
+            return self._stream.seek(offset, whence)
+        except OSError as exc:
+            raise _unavailable() from exc
+
+    def tell(self) -> int:
+        try:
+            return self._stream.tell()
+        except OSError as exc:
+            raise _unavailable() from exc
+
+
 def has_renditions(info: FileInfo) -> bool:
     """Only images whose header bytes were recognized at upload (width set) qualify."""
     return info.mime_type in RENDERABLE_MIME_TYPES and info.width > 0 and info.height > 0
@@ -94,6 +156,7 @@ def render(stream: IO[bytes], box: tuple[int, int]) -> tuple[bytes, str]:
 
     Raises:
         RenderRefused: too many pixels, or the bytes do not decode.
+        MemoryError, and whatever `stream` raises other than OSError, pass through.
     """
     try:
         with Image.open(stream, formats=DECODERS) as image:
@@ -112,11 +175,7 @@ def render(stream: IO[bytes], box: tuple[int, int]) -> tuple[bytes, str]:
             if orientation in _ORIENT:
                 small = small.transpose(_ORIENT[orientation])
             return _encode(small)
-    except RenderRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise RenderRefused(str(exc)) from exc
-    except Exception as exc:  # any decoder failure means "no rendition"
+    except _DECODE_ERRORS as exc:  # the bytes themselves: "no rendition", for good
         raise RenderRefused(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -152,19 +211,69 @@ def _open_stored(key: str) -> tuple[IO[bytes], str] | None:
         stream = default_storage.open(key, "rb")
     except FileNotFoundError:
         return None
-    head = stream.read(8)
+    except OSError as exc:
+        raise _unavailable() from exc
+    try:
+        head = stream.read(8)
+        if head:
+            stream.seek(0)
+    except OSError as exc:
+        stream.close()
+        raise _unavailable() from exc
     if not head:
         stream.close()
         raise RenderRefused("an earlier render failed")
-    stream.seek(0)
     return stream, _content_type(head)
 
 
+def _local_path(key: str) -> str | None:
+    """Where the storage keeps `key` on this machine, or None when it is not on disk.
+
+    Only a FileSystemStorage qualifies: others may answer path() (InMemoryStorage does)
+    without keeping anything there.
+    """
+    if not isinstance(default_storage, FileSystemStorage):
+        return None
+    try:
+        return default_storage.path(key)
+    except NotImplementedError:
+        return None
+
+
 def _store(key: str, data: bytes) -> None:
-    saved = default_storage.save(key, ContentFile(data))
-    if saved != key:
-        # Another request rendered it meanwhile; theirs is as good as ours.
-        default_storage.delete(saved)
+    """Keep a rendition (or the empty failure marker) under `key`, whole or not at all.
+
+    On disk: a temporary file in the same folder, then an atomic rename over the key.
+    Other storages get one save of the complete bytes.
+    """
+    path = _local_path(key)
+    if path is None:
+        saved = default_storage.save(key, ContentFile(data))
+        if saved != key:
+            # Another request rendered it meanwhile; theirs is as good as ours.
+            default_storage.delete(saved)
+        return
+    _replace_file(path, data, getattr(default_storage, "file_permissions_mode", None))
+
+
+def _replace_file(path: str, data: bytes, mode: int | None) -> None:
+    folder, name = os.path.split(path)
+    os.makedirs(folder, exist_ok=True)
+    temp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+    # 0o666 less the umask, as the storage's own saves get, unless it sets a mode.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def _render_and_store(info: FileInfo, rendition: Rendition, key: str) -> tuple[IO[bytes], str]:
@@ -181,17 +290,31 @@ def _render_and_store(info: FileInfo, rendition: Rendition, key: str) -> tuple[I
             original = default_storage.open(info.path, "rb")
         except FileNotFoundError:
             raise NotFound("File not found.", error_id="app.file_info.get.app_error") from None
+        except OSError as exc:
+            raise _unavailable() from exc
         with original:
+            box = (rendition.width, rendition.height)
             try:
-                data, content_type = render(original, (rendition.width, rendition.height))
+                data, content_type = render(_StorageReader(original), box)
             except RenderRefused as exc:
                 logger.info("no %s for file %s: %s", rendition.name, info.id, exc)
-                _store(key, b"")
+                _store_quietly(key, b"", info, rendition)
                 raise
-        _store(key, data)
+            except MemoryError:
+                logger.warning("out of memory making the %s of file %s", rendition.name, info.id)
+                raise _unavailable() from None
+        _store_quietly(key, data, info, rendition)
         return io.BytesIO(data), content_type
     finally:
         _RENDER_SLOTS.release()
+
+
+def _store_quietly(key: str, data: bytes, info: FileInfo, rendition: Rendition) -> None:
+    """Store, but let a storage failure cost only the cache: the answer is already known."""
+    try:
+        _store(key, data)
+    except OSError:
+        logger.warning("could not store the %s of file %s", rendition.name, info.id, exc_info=True)
 
 
 def file_rendition_open(*, actor: User, file_id: str, kind: str) -> tuple[FileInfo, IO[bytes], str]:
@@ -204,6 +327,7 @@ def file_rendition_open(*, actor: User, file_id: str, kind: str) -> tuple[FileIn
         NotFound: the actor cannot read the file (or it is gone).
         InvalidInput: not an image this server renders, or one too large or damaged.
         TooManyRequests: too many renders are already running.
+        RenditionUnavailable: storage or memory failed; nothing was remembered.
     """
     rendition = RENDITIONS[kind]
     info = access_file(actor=actor, file_id=file_id)

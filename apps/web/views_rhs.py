@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,8 @@ from apps.channels.models import CHANNEL_DIRECT, Channel
 from apps.channels.permissions import access_channel
 from apps.channels.selectors import channel_member_list
 from apps.posts.emoji import EMOJI_BY_NAME, PICKER_CATEGORIES, emoji_search
-from apps.posts.selectors import post_get_thread, post_list_flagged, post_list_pinned
+from apps.posts.models import Post
+from apps.posts.selectors import post_get, post_get_thread, post_list_flagged, post_list_pinned
 from apps.teams.permissions import access_team, access_team_by_name, check_team_member
 from apps.teams.selectors import team_list_for_user
 from apps.web.auth import signed_in
@@ -31,6 +33,9 @@ from apps.web.screens import channel_label
 # at PINNED_SHOWN. Both bound one panel's work (and stay under the selectors' id limits).
 THREAD_REPLIES_SHOWN = 300
 PINNED_SHOWN = 200
+# The members panel draws at most this many people (online first, then by username) and
+# says how many more there are: a big channel must not cost one row (and one status) each.
+MEMBERS_SHOWN = 100
 # How many emoji a picker search shows at most.
 EMOJI_SEARCH_LIMIT = 90
 # The picker's tabs; a category the emoji module adds later shows under its own id.
@@ -93,11 +98,11 @@ def thread(request: HttpRequest, post_id: str) -> HttpResponse:
     come and go without redrawing (and losing) a half-written reply.
     """
     viewer = request.web_user
+    if request.GET.get("part") == "count":
+        return _thread_count(request, post_id)
     posts = post_get_thread(actor=viewer, post_id=post_id)
     channel, membership = access_channel(actor=viewer, channel_id=posts[0].channel_id)
     reply_count = len(posts) - 1
-    if request.GET.get("part") == "count":
-        return render(request, "web/rhs/_thread_count.html", {"reply_count": reply_count})
     older_hidden = max(0, reply_count - THREAD_REPLIES_SHOWN)
     shown = [posts[0], *posts[1 + older_hidden :]]
     views = present_posts(shown, viewer=viewer)
@@ -117,6 +122,15 @@ def thread(request: HttpRequest, post_id: str) -> HttpResponse:
         "id_prefix": "rhs-",
     }
     return render(request, "web/rhs/thread.html", context)
+
+
+def _thread_count(request: HttpRequest, post_id: str) -> HttpResponse:
+    """The "N replies" line, counted in the database: every open panel asks again on each
+    reply, so this must not load the thread."""
+    post = post_get(actor=request.web_user, post_id=post_id)  # the access check
+    root_id = post.root_id or post.id
+    reply_count = Post.objects.filter(root_id=root_id, delete_at=0).count()
+    return render(request, "web/rhs/_thread_count.html", {"reply_count": reply_count})
 
 
 @signed_in
@@ -169,17 +183,23 @@ class MemberRow:
 @signed_in
 @require_GET
 def members(request: HttpRequest, channel_id: str) -> HttpResponse:
+    """The channel's active members, at most MEMBERS_SHOWN of them, and how many more."""
     viewer = request.web_user
     channel, _membership = access_channel(actor=viewer, channel_id=channel_id)
-    rows = list(channel_member_list(actor=viewer, channel_id=channel.id))
+    active = channel_member_list(actor=viewer, channel_id=channel.id).filter(user__delete_at=0)
+    total = active.count()
+    online_first = Case(
+        When(user__status__status="online", then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    rows = list(active.order_by(online_first, "user__username", "user_id")[:MEMBERS_SHOWN])
     statuses = {
         s["user_id"]: s["status"]
         for s in status_list_by_ids(actor=viewer, user_ids=[m.user_id for m in rows])
     }
     people = []
     for member in rows:
-        if member.user.delete_at:
-            continue
         presence = statuses.get(member.user_id, "offline")
         if presence not in PRESENCE_LABELS:
             presence = "offline"
@@ -198,6 +218,8 @@ def members(request: HttpRequest, channel_id: str) -> HttpResponse:
         "web/rhs/members.html",
         {
             "members": people,
+            "member_count": total,
+            "more_count": max(0, total - len(people)),
             "channel": channel,
             "channel_label": label,
             "team": _team_for_links(request, channel),

@@ -279,3 +279,154 @@ def test_renders_wait_for_a_free_slot(world: World, monkeypatch) -> None:
 
     assert response.status_code == 429
     assert fetch(world.bob, info.id).status_code == 200
+
+
+# --- what is remembered, and what is not ---------------------------------------------------
+
+
+def test_a_damaged_image_is_remembered_as_failed(world: World) -> None:
+    info = shared(world, "broken.png", image_bytes("PNG", (300, 300))[:60])
+
+    assert fetch(world.bob, info.id).status_code == 400
+
+    with default_storage.open(derived_key(info, THUMBNAIL), "rb") as marker:
+        assert marker.read() == b""
+
+
+def test_running_out_of_memory_answers_503_and_marks_nothing(world: World, monkeypatch) -> None:
+    from PIL import ImageFile
+
+    info = shared(world, "big.png", image_bytes("PNG", (600, 400)))
+
+    def no_memory(self):
+        raise MemoryError
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ImageFile.ImageFile, "load", no_memory)
+        response = fetch(world.bob, info.id)
+
+    assert response.status_code == 503
+    assert response.json()["id"] == "api.file.get_file_thumbnail.unavailable.app_error"
+    assert not default_storage.exists(derived_key(info, THUMBNAIL))
+    assert fetch(world.bob, info.id).status_code == 200  # the next try renders it
+
+
+class _FailingRead(io.BytesIO):
+    def read(self, size: int = -1) -> bytes:
+        raise OSError(5, "Input/output error")
+
+
+class _FlakyStorage:
+    """The real storage, except that the original's bytes cannot be read (or opened)."""
+
+    def __init__(self, inner, path: str, *, on_open: bool) -> None:
+        self._inner, self._path, self._on_open = inner, path, on_open
+
+    def open(self, name: str, mode: str = "rb"):
+        if name != self._path:
+            return self._inner.open(name, mode)
+        if self._on_open:
+            raise PermissionError(13, "Permission denied")
+        return _FailingRead(b"")
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("on_open", [False, True], ids=["read", "open"])
+def test_a_storage_error_answers_503_and_marks_nothing(
+    world: World, monkeypatch, on_open: bool
+) -> None:
+    info = shared(world, "photo.png", image_bytes("PNG", (600, 400)))
+
+    with monkeypatch.context() as patched:
+        flaky = _FlakyStorage(default_storage, info.path, on_open=on_open)
+        patched.setattr(thumbnails, "default_storage", flaky)
+        response = fetch(world.bob, info.id, "preview")
+
+    assert response.status_code == 503
+    assert not default_storage.exists(derived_key(info, PREVIEW))
+    assert fetch(world.bob, info.id, "preview").status_code == 200
+
+
+def test_a_rendition_that_cannot_be_stored_is_still_served(world: World, monkeypatch) -> None:
+    info = shared(world, "photo.png", image_bytes("PNG", (600, 400)))
+
+    def disk_full(key: str, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(thumbnails, "_store", disk_full)
+
+    assert fetch(world.bob, info.id).status_code == 200
+    assert not default_storage.exists(derived_key(info, THUMBNAIL))
+
+
+# --- atomic saves --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def disk(settings, tmp_path):
+    """Files kept on disk (the production storage) in a folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+def test_a_rendition_on_disk_is_moved_into_place_whole(world: World, disk, monkeypatch) -> None:
+    import os
+
+    info = shared(world, "photo.jpg", image_bytes("JPEG", (1200, 900)))
+    final = os.path.join(str(disk), derived_key(info, THUMBNAIL))
+    seen = []
+    real_replace = os.replace
+
+    def watched(src, dst):
+        # At the moment of the move the key does not exist yet and the temporary file,
+        # beside it, already holds every byte: no reader sees a partial thumbnail.
+        with open(src, "rb") as temp:
+            seen.append((os.path.dirname(src), dst, os.path.exists(dst), temp.read()))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(thumbnails.os, "replace", watched)
+
+    response = fetch(world.bob, info.id)
+
+    assert response.status_code == 200
+    body = body_of(response)
+    assert seen == [(os.path.dirname(final), final, False, body)]
+    with open(final, "rb") as stored:
+        assert stored.read() == body
+    assert not [n for n in os.listdir(os.path.dirname(final)) if n.endswith(".tmp")]
+    assert fetch(world.bob, info.id).status_code == 200  # served from disk
+
+
+def test_a_failed_write_leaves_nothing_behind(world: World, disk, monkeypatch) -> None:
+    import os
+
+    key = "files/20240101/abc/thumbnail"
+
+    def broken_disk(fd):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(thumbnails.os, "fsync", broken_disk)
+
+    with pytest.raises(OSError):
+        thumbnails._store(key, b"\xff\xd8\xff" + b"x" * 1000)
+
+    folder = disk / "files" / "20240101" / "abc"
+    assert os.listdir(folder) == []
+
+
+def test_a_stored_rendition_is_replaced_whole_on_disk(disk) -> None:
+    key = "files/20240101/abc/preview"
+
+    thumbnails._store(key, b"first")
+    thumbnails._store(key, b"second")
+
+    assert (disk / key).read_bytes() == b"second"
+    assert [p.name for p in (disk / key).parent.iterdir()] == ["preview"]

@@ -265,3 +265,108 @@ def test_members_of_a_direct_message_link_within_the_pages_team(world):
 
     assert 'href="/acme/messages/@bob"' in response.content.decode()
     assert outsider.status_code == 404
+
+
+# --- bounded work for big channels and busy threads -------------------------------------------
+
+
+def _crowd(channel, count: int, prefix: str = "member") -> list:
+    """`count` more members of `channel` (direct rows: the panel only reads them)."""
+    from apps.channels.models import ChannelMember
+
+    people = [UserFactory(username=f"{prefix}{n:03d}") for n in range(count)]
+    ChannelMember.objects.bulk_create(ChannelMember(channel=channel, user=u) for u in people)
+    return people
+
+
+def _members_html(client, channel) -> tuple[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/_/rhs/channels/{channel.id}/members")
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_a_big_channels_members_panel_draws_the_first_hundred_and_counts_the_rest(
+    world, monkeypatch
+):
+    from apps.accounts.models import Status
+    from apps.web import views_rhs
+
+    alice, secret = world["alice"], world["secret"]
+    _crowd(secret, 147)  # with alice and bob: 149 members
+    (late,) = _crowd(secret, 1, prefix="zzz-late")  # last by name, but online
+    Status.objects.update_or_create(user=late, defaults={"status": "online"})
+    asked = []
+    real_status_list = views_rhs.status_list_by_ids
+
+    def spy(*, actor, user_ids):
+        asked.append(list(user_ids))
+        return real_status_list(actor=actor, user_ids=user_ids)
+
+    monkeypatch.setattr(views_rhs, "status_list_by_ids", spy)
+
+    html, _queries = _members_html(client_for(alice), secret)
+
+    assert html.count('class="member-row"') == 100
+    assert "150 members" in html
+    assert "and 50 more" in html and 'data-more-count="50"' in html
+    # Online people come first: the one online member is drawn first, though last by name.
+    assert html.index(f'data-user-id="{late.id}"') < html.index(f'data-user-id="{alice.id}"')
+    assert "member096" in html and "member097" not in html  # late, alice, bob and 97 more
+    assert [len(ids) for ids in asked] == [100]  # statuses only for the drawn rows
+
+
+def test_the_members_panels_queries_do_not_grow_with_the_channel(world):
+    alice = world["alice"]
+    small = make_channel(alice, world["team"], "small")
+    _crowd(small, 3, prefix="few")
+    big = make_channel(alice, world["team"], "big")
+    _crowd(big, 150, prefix="many")
+    client = client_for(alice)
+
+    small_html, small_queries = _members_html(client, small)
+    big_html, big_queries = _members_html(client, big)
+
+    assert "data-more-count" not in small_html and "4 members" in small_html
+    assert 'data-more-count="51"' in big_html
+    assert big_queries == small_queries
+    assert big_queries <= 20
+
+
+def test_the_reply_count_part_counts_without_loading_the_thread(world, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.posts.services import post_delete
+    from apps.web import views_rhs
+
+    def refuse(**kwargs):
+        raise AssertionError("the count part must not load the thread")
+
+    monkeypatch.setattr(views_rhs, "post_get_thread", refuse)
+    alice, bob, secret = world["alice"], world["bob"], world["secret"]
+    root = post_create(actor=alice, channel=secret, message="Counted")
+    replies = [
+        post_create(actor=bob, channel=secret, message=f"r{n}", root_id=root.id) for n in range(5)
+    ]
+    post_delete(actor=bob, post_id=replies[0].id)
+    client = client_for(bob)
+
+    with CaptureQueriesContext(connection) as captured:
+        part = client.get(f"/_/rhs/threads/{root.id}?part=count")
+    queries = [q["sql"] for q in captured]  # before the next request resets the log
+    by_reply = client.get(f"/_/rhs/threads/{replies[1].id}?part=count")
+    outsider = client_for(world["eve"]).get(f"/_/rhs/threads/{root.id}?part=count")
+
+    assert part.status_code == 200
+    assert 'data-count="4"' in part.content.decode() and "4 replies" in part.content.decode()
+    assert 'data-count="4"' in by_reply.content.decode()
+    assert outsider.status_code == 404  # the access check comes first
+    # One COUNT over the replies, and no query that fetches them.
+    assert len([sql for sql in queries if "COUNT(" in sql.upper()]) == 1
+    assert not any(
+        '"posts_post"."root_id" = ' in sql and "COUNT(" not in sql.upper() for sql in queries
+    )

@@ -149,6 +149,21 @@ function reloadSoon() {
   }, 150);
 }
 
+// Membership changes come in bursts (a whole group added at once) and reach everyone with
+// the panel open, so the members list is drawn again at most once a second: the first
+// change starts the wait, later ones ride along. A little jitter keeps every open panel
+// from asking at the same instant.
+const MEMBERS_RELOAD_MS = 1000;
+let membersTimer = null;
+function reloadMembersSoon() {
+  if (membersTimer) return;
+  membersTimer = setTimeout(() => {
+    membersTimer = null;
+    const open = current();
+    if (open && open.kind === "members") openPanel(open.kind, open.key, { focus: false, keep: true });
+  }, MEMBERS_RELOAD_MS + Math.floor(Math.random() * 250));
+}
+
 // --- the thread ------------------------------------------------------------------------------
 
 let countTimer = null;
@@ -318,8 +333,8 @@ function listen() {
       const open = current();
       if (!open || open.kind !== "members") return;
       const channelId = data.channel_id || broadcast.channel_id;
-      if (channelId === open.key) reloadSoon();
-      else if (data.user_id === me.id && name === "user_removed") reloadSoon();
+      if (channelId === open.key) reloadMembersSoon();
+      else if (data.user_id === me.id && name === "user_removed") reloadMembersSoon();
     });
   }
 }
