@@ -5,13 +5,13 @@ from datetime import datetime
 from django import template
 from django.utils import formats
 from django.utils.timezone import template_localtime
+from django.utils.translation import pgettext
 
 from apps.web.prefs import request_preferences
 
 register = template.Library()
 
 CLOCK_24 = "H:i"
-CLOCK_12 = "g:i A"
 
 
 @register.simple_tag(takes_context=True)
@@ -24,5 +24,10 @@ def clock(context: template.Context, value: datetime | None) -> str:
         return ""
     request = context.get("request")
     prefs = request_preferences(request) if request is not None else None
-    fmt = CLOCK_24 if prefs is not None and prefs.military_time else CLOCK_12
+    # Where AM/PM goes depends on the language (Korean and Chinese put it first).
+    fmt = (
+        CLOCK_24
+        if prefs is not None and prefs.military_time
+        else pgettext("12-hour clock format", "g:i A")
+    )
     return formats.time_format(template_localtime(value), fmt)
