@@ -99,7 +99,9 @@ def _run_purge_through_worker(broker_url: str, var_dir: Path, transport_options:
         text=True,
     )
     try:
-        sender = Celery("confab-test-sender", broker=broker_url)
+        # Not the current app: it would take over every shared task of this test process
+        # (with no eager setting), and later tests' tasks would go to this broker unrun.
+        sender = Celery("confab-test-sender", broker=broker_url, set_as_current=False)
         sender.conf.broker_transport_options = transport_options
         sender.send_task(PURGE_TASK, queue=f"confab-test-{os.getpid()}")
         purged = _wait_until(lambda: not Session.objects.filter(session_key=expired_key).exists())
