@@ -395,3 +395,14 @@ def test_a_link_never_starts_a_conversation_but_the_button_does(alice, bob, team
     assert started["Location"] == "/acme/messages/@bob"
     assert Channel.objects.filter(type="D").count() == 1
     assert b'id="composer"' in client.get("/acme/messages/@bob").content
+
+
+def test_every_icon_button_has_a_label(alice, bob, team):
+    post_create(actor=bob, channel=_square(team), message="label check")
+    page = signed_in(alice).get("/acme/channels/town-square").content.decode()
+    parser = _TagCollector()
+    parser.feed(page)
+    icon_buttons = [a for t, a in parser.tags if t == "button" and "icon-btn" in a.get("class", "")]
+    assert len(icon_buttons) > 10
+    unlabelled = [a for a in icon_buttons if not a.get("aria-label")]
+    assert not unlabelled, unlabelled
