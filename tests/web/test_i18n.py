@@ -13,8 +13,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from apps.accounts.services import session_create
 from tests.factories import UserFactory, make_team
+from tests.web.clients import signed_in_client
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -163,13 +163,6 @@ def test_plurals_follow_each_language(compiled, language, count, expected):
     assert text % {"counter": count} == expected
 
 
-def _signed_in(user) -> Client:
-    client = Client()
-    _session, token = session_create(user=user)
-    client.cookies["MMAUTHTOKEN"] = token
-    return client
-
-
 def _html_lang(html: str) -> str:
     return re.search(r'<html lang="([^"]*)"', html).group(1)
 
@@ -186,7 +179,7 @@ def _html_lang(html: str) -> str:
 def test_the_chat_page_is_in_the_users_language(compiled, locale, lang, channels, direct, sign_out):
     user = UserFactory(username="alice", locale=locale)
     team = make_team(user)
-    response = _signed_in(user).get(f"/{team.name}/channels/town-square")
+    response = signed_in_client(user).get(f"/{team.name}/channels/town-square")
     assert response.status_code == 200
     html = response.content.decode()
     assert _html_lang(html) == lang
@@ -201,7 +194,7 @@ def test_the_chat_page_is_in_the_users_language(compiled, locale, lang, channels
 def test_the_users_language_wins_over_the_browsers(compiled):
     user = UserFactory(username="alice", locale="fr")
     team = make_team(user)
-    response = _signed_in(user).get(
+    response = signed_in_client(user).get(
         f"/{team.name}/channels/town-square", HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9"
     )
     assert _html_lang(response.content.decode()) == "fr"
@@ -211,7 +204,9 @@ def test_the_users_language_wins_over_the_browsers(compiled):
 def test_an_english_user_reads_english(compiled):
     user = UserFactory(username="alice", locale="en")
     team = make_team(user)
-    response = _signed_in(user).get(f"/{team.name}/channels/town-square", HTTP_ACCEPT_LANGUAGE="fr")
+    response = signed_in_client(user).get(
+        f"/{team.name}/channels/town-square", HTTP_ACCEPT_LANGUAGE="fr"
+    )
     html = response.content.decode()
     assert _html_lang(html) == "en"
     assert '<h2 id="sec-channels">Channels</h2>' in html

@@ -6,19 +6,12 @@ A private channel appears only to its members (SECURITY.md 2), whatever is typed
 import pytest
 from django.test import Client
 
-from apps.accounts.services import session_create
 from apps.channels.services import channel_member_add
 from apps.teams.services import team_member_add
 from tests.factories import UserFactory, make_channel, make_team
+from tests.web.clients import signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in_client(user) -> Client:
-    client = Client()
-    _session, token = session_create(user=user)
-    client.cookies["MMAUTHTOKEN"] = token
-    return client
 
 
 @pytest.fixture

@@ -13,18 +13,12 @@ from apps.channels.services import channel_get_or_create_direct, channel_join
 from apps.posts.services import post_create
 from apps.teams.services import team_join
 from tests.factories import UserFactory, make_channel, make_team
+from tests.web.clients import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Correct-Horse-7"
 XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>"\'&'
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    _session, token = session_create(user=user)
-    client.cookies["MMAUTHTOKEN"] = token
-    return client
 
 
 @pytest.fixture
@@ -108,7 +102,7 @@ def test_sign_up_refuses_a_weak_password_with_a_message():
 
 
 def test_sign_out_ends_the_session_for_good(alice, team):
-    client = signed_in(alice)
+    client = signed_in_client(alice)
     response = client.post("/logout")
     assert response.status_code == 302
     # The old cookie is dead on the server, not only cleared in this browser.
@@ -131,22 +125,22 @@ def test_forms_need_the_csrf_token(alice, team):
 
 
 def test_create_and_join_teams(alice, bob):
-    client = signed_in(alice)
+    client = signed_in_client(alice)
     response = client.post(
         "/create_team", {"display_name": "Rocket", "name": "rocket", "open_invite": "on"}
     )
     assert response["Location"] == "/rocket/channels/town-square"
-    page = signed_in(bob).get("/select_team")
+    page = signed_in_client(bob).get("/select_team")
     assert b"Rocket" in page.content
     team_id = re.search(rb"/teams/(\w+)/join", page.content).group(1).decode()
-    joined = signed_in(bob).post(f"/teams/{team_id}/join")
+    joined = signed_in_client(bob).post(f"/teams/{team_id}/join")
     assert joined["Location"] == "/rocket/channels/town-square"
-    assert signed_in(bob).get("/rocket/channels/town-square").status_code == 200
+    assert signed_in_client(bob).get("/rocket/channels/town-square").status_code == 200
 
 
 def test_a_team_you_are_not_in_is_not_shown(alice, bob):
     make_team(alice, name="secret", display_name="Secret", team_type="I")
-    client = signed_in(bob)
+    client = signed_in_client(bob)
     assert client.get("/secret/channels/town-square").status_code == 404
     assert b"Secret" not in client.get("/select_team").content
 
@@ -158,7 +152,7 @@ def test_the_chat_screen_shows_history_sidebar_and_header(alice, bob, team):
     square = _square(team)
     Channel.objects.filter(id=square.id).update(header="Read the **rules**")
     post_create(actor=alice, channel=square, message="Hello _team_")
-    page = signed_in(bob).get("/acme/channels/town-square").content.decode()
+    page = signed_in_client(bob).get("/acme/channels/town-square").content.decode()
     assert "<em>team</em>" in page
     assert "<strong>rules</strong>" in page
     assert 'data-channel-name="off-topic"' in page
@@ -168,7 +162,7 @@ def test_the_chat_screen_shows_history_sidebar_and_header(alice, bob, team):
 def test_a_private_channel_is_invisible_to_a_non_member(alice, bob, team):
     secret = make_channel(alice, team, "secret-plans", channel_type="P")
     post = post_create(actor=alice, channel=secret, message="the plan")
-    client = signed_in(bob)
+    client = signed_in_client(bob)
     assert b"secret-plans" not in client.get("/acme/channels/town-square").content
     assert client.get("/acme/channels/secret-plans").status_code == 404
     assert client.get(f"/_/posts/{post.id}").status_code == 404
@@ -186,7 +180,7 @@ def test_someone_elses_direct_messages_stay_private(alice, bob, team):
     team_join(actor=carol, team_id=team.id)
     dm = channel_get_or_create_direct(actor=alice, other_user_id=bob.id)
     post = post_create(actor=alice, channel=dm, message="just between us")
-    client = signed_in(carol)
+    client = signed_in_client(carol)
     assert client.get(f"/_/posts/{post.id}").status_code == 404
     assert client.get(f"/_/channels/{dm.id}/history").status_code == 404
     # Carol opening a DM with bob gets her own DM, never alice's.
@@ -196,13 +190,13 @@ def test_someone_elses_direct_messages_stay_private(alice, bob, team):
 
 def test_permalink_opens_the_channel_at_the_post(alice, bob, team):
     post = post_create(actor=alice, channel=_square(team), message="look here")
-    response = signed_in(bob).get(f"/pl/{post.id}")
+    response = signed_in_client(bob).get(f"/pl/{post.id}")
     assert response["Location"] == f"/acme/channels/town-square?focus={post.id}#post-{post.id}"
 
 
 def test_the_sidebar_counts_unread_and_mentions(alice, bob, team):
     square = _square(team)
-    client = signed_in(bob)
+    client = signed_in_client(bob)
     client.get("/acme/channels/off-topic")
     post_create(actor=alice, channel=square, message="@bob please look")
     html = client.get(f"/_/teams/{team.id}/sidebar", {"current": "x"}).content.decode()
@@ -214,10 +208,10 @@ def test_the_sidebar_counts_unread_and_mentions(alice, bob, team):
 def test_history_pages_back_with_a_cursor(alice, bob, team):
     square = _square(team)
     posts = [post_create(actor=alice, channel=square, message=f"m{i}") for i in range(65)]
-    page = signed_in(bob).get("/acme/channels/town-square").content.decode()
+    page = signed_in_client(bob).get("/acme/channels/town-square").content.decode()
     assert "m64" in page and "m4<" not in page
     cursor = re.search(r"history\?before=(\w+)", page).group(1)
-    older = signed_in(bob).get(f"/_/channels/{square.id}/history", {"before": cursor})
+    older = signed_in_client(bob).get(f"/_/channels/{square.id}/history", {"before": cursor})
     text = older.content.decode()
     assert ">m4<" in text.replace("<p>", ">").replace("</p>", "<")
     assert posts[0].id in text
@@ -227,7 +221,7 @@ def test_consecutive_posts_are_grouped(alice, bob, team):
     square = _square(team)
     post_create(actor=bob, channel=square, message="one")
     second = post_create(actor=bob, channel=square, message="two")
-    html = signed_in(alice).get("/acme/channels/town-square").content.decode()
+    html = signed_in_client(alice).get("/acme/channels/town-square").content.decode()
     assert re.search(rf'class="post post--continues[^"]*"\s+id="post-{second.id}"', html)
 
 
@@ -257,7 +251,7 @@ def test_every_user_controlled_string_is_escaped(alice, bob, team):
     channel_join(actor=bob, channel_id=channel.id)
     post_create(actor=evil, channel=channel, message=XSS)
     channel_get_or_create_direct(actor=evil, other_user_id=bob.id)
-    client = signed_in(bob)
+    client = signed_in_client(bob)
     pages = [
         client.get("/acme/channels/evil").content.decode(),
         client.get(f"/_/teams/{team.id}/sidebar").content.decode(),
@@ -280,7 +274,7 @@ def test_every_user_controlled_string_is_escaped(alice, bob, team):
 
 
 def test_pages_carry_a_strict_csp_and_are_never_framed(alice, team):
-    response = signed_in(alice).get("/acme/channels/town-square")
+    response = signed_in_client(alice).get("/acme/channels/town-square")
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "style-src 'self'" in csp
@@ -313,26 +307,28 @@ def test_group_messages_open_for_their_members_only(alice, bob, team):
         team_join(actor=user, team_id=team.id)
     group = channel_get_or_create_group(actor=alice, user_ids=[bob.id, carol.id])
     post_create(actor=alice, channel=group, message="group hello")
-    sidebar = signed_in(bob).get(f"/_/teams/{team.id}/sidebar").content.decode()
+    sidebar = signed_in_client(bob).get(f"/_/teams/{team.id}/sidebar").content.decode()
     assert f'href="/acme/messages/{group.name}"' in sidebar
-    assert "group hello" in signed_in(bob).get(f"/acme/messages/{group.name}").content.decode()
-    assert signed_in(dave).get(f"/acme/messages/{group.name}").status_code == 404
+    assert (
+        "group hello" in signed_in_client(bob).get(f"/acme/messages/{group.name}").content.decode()
+    )
+    assert signed_in_client(dave).get(f"/acme/messages/{group.name}").status_code == 404
     # A team channel is not reachable through the messages path.
-    assert signed_in(bob).get("/acme/messages/town-square").status_code == 404
+    assert signed_in_client(bob).get("/acme/messages/town-square").status_code == 404
 
 
 def test_a_permalink_into_the_past_shows_the_post_in_its_context(alice, bob, team):
     square = _square(team)
     posts = [post_create(actor=alice, channel=square, message=f"n{i}") for i in range(150)]
     old = posts[50]
-    page = signed_in(bob).get(f"/acme/channels/town-square?focus={old.id}").content.decode()
+    page = signed_in_client(bob).get(f"/acme/channels/town-square?focus={old.id}").content.decode()
     assert f'id="post-{old.id}"' in page
     assert f'id="post-{posts[0].id}"' not in page  # only 30 before it
     assert f'id="post-{posts[149].id}"' not in page  # the newest come with scrolling
     newer = re.search(r"history\?after=(\w+)", page).group(1)
     assert f'id="post-{posts[20].id}"' in page
     assert newer == posts[110].id  # 60 after the focused post
-    below = signed_in(bob).get(f"/_/channels/{square.id}/history", {"after": newer})
+    below = signed_in_client(bob).get(f"/_/channels/{square.id}/history", {"after": newer})
     text = below.content.decode()
     assert f'id="post-{posts[111].id}"' in text and f'id="post-{posts[149].id}"' in text
     assert "channel-intro" not in text
@@ -345,7 +341,7 @@ def test_system_messages_are_drawn_in_the_readers_language(alice, bob, team):
     user_update_profile(actor=bob, user=bob, data={"locale": "fr"})
     channel = make_channel(alice, team, "launch")
     channel_join(actor=bob, channel_id=channel.id)
-    page = signed_in(bob).get("/acme/channels/launch").content.decode()
+    page = signed_in_client(bob).get("/acme/channels/launch").content.decode()
     # The sentence comes from the catalogue; the name is escaped into it as a mention.
     assert 'data-mention="bob">@bob</span>' in page
     assert "joined the channel." not in page
@@ -354,7 +350,7 @@ def test_system_messages_are_drawn_in_the_readers_language(alice, bob, team):
 def test_pages_share_the_api_rate_limit(settings, alice, team):
     settings.CONFAB_RATE_LIMIT_BURST = 5
     settings.CONFAB_RATE_LIMIT_PER_SECOND = 1
-    client = signed_in(alice)
+    client = signed_in_client(alice)
     answers = [client.get("/acme/channels/town-square").status_code for _ in range(12)]
     assert 429 in answers and answers[0] == 200
     refused = client.get("/acme/channels/town-square")
@@ -381,7 +377,7 @@ def test_sign_up_is_limited_per_address(settings):
 
 
 def test_a_link_never_starts_a_conversation_but_the_button_does(alice, bob, team):
-    client = signed_in(alice)
+    client = signed_in_client(alice)
     page = client.get("/acme/messages/@bob")
     assert page.status_code == 200
     assert b"Start conversation" in page.content
@@ -399,7 +395,7 @@ def test_a_link_never_starts_a_conversation_but_the_button_does(alice, bob, team
 
 def test_every_icon_button_has_a_label(alice, bob, team):
     post_create(actor=bob, channel=_square(team), message="label check")
-    page = signed_in(alice).get("/acme/channels/town-square").content.decode()
+    page = signed_in_client(alice).get("/acme/channels/town-square").content.decode()
     parser = _TagCollector()
     parser.feed(page)
     icon_buttons = [a for t, a in parser.tags if t == "button" and "icon-btn" in a.get("class", "")]

@@ -7,21 +7,15 @@ the same 404 here as there (SECURITY.md 1), and saved lists are the viewer's own
 import pytest
 from django.test import Client
 
-from apps.accounts.services import preference_save, session_create
+from apps.accounts.services import preference_save
 from apps.channels.selectors import channel_get_by_name
 from apps.channels.services import channel_member_add, channel_member_remove
 from apps.posts.services import post_create, post_set_pinned, reaction_add
 from apps.teams.services import team_join
 from tests.factories import UserFactory, make_channel, make_team
+from tests.web.clients import signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    _session, token = session_create(user=user)
-    client.cookies["MMAUTHTOKEN"] = token
-    return client
 
 
 def save(user, post) -> None:
@@ -54,7 +48,7 @@ def test_thread_shows_root_replies_and_a_reply_box(world):
     reaction_add(actor=bob, post_id=reply.id, emoji_name="tada")
 
     # Asking by a reply's id opens the same thread.
-    response = client_for(bob).get(f"/_/rhs/threads/{reply.id}")
+    response = signed_in_client(bob).get(f"/_/rhs/threads/{reply.id}")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -71,7 +65,7 @@ def test_thread_shows_root_replies_and_a_reply_box(world):
 def test_thread_reply_count_part(world):
     alice, town = world["alice"], world["town"]
     root = post_create(actor=alice, channel=town, message="Solo")
-    client = client_for(alice)
+    client = signed_in_client(alice)
 
     assert 'data-count="0"' in client.get(f"/_/rhs/threads/{root.id}?part=count").content.decode()
     post_create(actor=alice, channel=town, message="Me again", root_id=root.id)
@@ -85,7 +79,7 @@ def test_a_reader_who_is_not_a_member_gets_no_reply_box(world):
     root = post_create(actor=alice, channel=public, message="News")
     assert town  # eve is in town-square, not in announcements
 
-    response = client_for(eve).get(f"/_/rhs/threads/{root.id}")
+    response = signed_in_client(eve).get(f"/_/rhs/threads/{root.id}")
 
     assert response.status_code == 200
     assert "News" in response.content.decode()
@@ -103,7 +97,7 @@ def test_outsiders_of_a_private_channel_get_404(world, kind):
         "members": f"/_/rhs/channels/{secret.id}/members",
     }[kind]
 
-    response = client_for(world["eve"]).get(url)
+    response = signed_in_client(world["eve"]).get(url)
 
     assert response.status_code == 404
     assert "Top secret" not in response.content.decode()
@@ -119,7 +113,7 @@ def test_a_removed_member_is_refused_at_once(world, kind):
         "pinned": f"/_/rhs/channels/{secret.id}/pinned",
         "members": f"/_/rhs/channels/{secret.id}/members",
     }[kind]
-    client = client_for(bob)
+    client = signed_in_client(bob)
     assert client.get(url).status_code == 200
 
     channel_member_remove(actor=alice, channel_id=secret.id, user_id=bob.id)
@@ -142,7 +136,9 @@ def test_pinned_lists_the_channels_pins_with_jump_links(world):
     post_create(actor=alice, channel=secret, message="Not pinned chatter")
     post_set_pinned(actor=alice, post_id=pinned.id, pinned=True)
 
-    html = client_for(world["bob"]).get(f"/_/rhs/channels/{secret.id}/pinned").content.decode()
+    html = (
+        signed_in_client(world["bob"]).get(f"/_/rhs/channels/{secret.id}/pinned").content.decode()
+    )
 
     assert "Pinned rule" in html
     assert "Not pinned chatter" not in html
@@ -151,7 +147,7 @@ def test_pinned_lists_the_channels_pins_with_jump_links(world):
 
 
 def test_pinned_list_when_empty(world):
-    html = client_for(world["alice"]).get(f"/_/rhs/channels/{world['town'].id}/pinned")
+    html = signed_in_client(world["alice"]).get(f"/_/rhs/channels/{world['town'].id}/pinned")
     assert "No pinned messages yet" in html.content.decode()
 
 
@@ -163,8 +159,8 @@ def test_saved_shows_only_the_viewers_own_saved_posts(world):
     save(bob, theirs)
     team = world["team"]
 
-    html_alice = client_for(alice).get(f"/_/rhs/teams/{team.id}/saved").content.decode()
-    html_bob = client_for(bob).get(f"/_/rhs/teams/{team.id}/saved").content.decode()
+    html_alice = signed_in_client(alice).get(f"/_/rhs/teams/{team.id}/saved").content.decode()
+    html_bob = signed_in_client(bob).get(f"/_/rhs/teams/{team.id}/saved").content.decode()
 
     assert "Alice keeps this" in html_alice and "Bob keeps that" not in html_alice
     assert "Bob keeps that" in html_bob and "Alice keeps this" not in html_bob
@@ -178,7 +174,7 @@ def test_saved_posts_of_a_channel_left_are_hidden(world):
     save(bob, post)
     channel_member_remove(actor=alice, channel_id=secret.id, user_id=bob.id)
 
-    html = client_for(bob).get(f"/_/rhs/teams/{world['team'].id}/saved").content.decode()
+    html = signed_in_client(bob).get(f"/_/rhs/teams/{world['team'].id}/saved").content.decode()
 
     assert "Saved then left" not in html
 
@@ -187,14 +183,14 @@ def test_saved_of_another_team_is_refused(world):
     other_owner = UserFactory(username="olga")
     other = make_team(other_owner, name="other", display_name="Other")
 
-    response = client_for(world["eve"]).get(f"/_/rhs/teams/{other.id}/saved")
+    response = signed_in_client(world["eve"]).get(f"/_/rhs/teams/{other.id}/saved")
 
     assert response.status_code in (403, 404)
 
 
 def test_members_lists_people_with_presence_and_message_links(world):
     html = (
-        client_for(world["alice"])
+        signed_in_client(world["alice"])
         .get(f"/_/rhs/channels/{world['secret'].id}/members")
         .content.decode()
     )
@@ -209,7 +205,7 @@ def test_members_lists_people_with_presence_and_message_links(world):
 
 
 def test_emoji_picker_fragment_has_the_categories(world):
-    html = client_for(world["alice"]).get("/_/rhs/emoji-picker").content.decode()
+    html = signed_in_client(world["alice"]).get("/_/rhs/emoji-picker").content.decode()
 
     assert "data-emoji-picker" in html
     assert 'data-emoji-name="grinning"' in html
@@ -219,7 +215,7 @@ def test_emoji_picker_fragment_has_the_categories(world):
 
 
 def test_emoji_search_endpoint(world):
-    client = client_for(world["alice"])
+    client = signed_in_client(world["alice"])
 
     found = client.get("/_/rhs/emoji", {"q": "tad"}).json()["results"]
     nothing = client.get("/_/rhs/emoji", {"q": "zzzzqqq"}).json()["results"]
@@ -231,7 +227,7 @@ def test_emoji_search_endpoint(world):
 
 
 def test_the_chat_page_carries_the_panels_strings(world):
-    html = client_for(world["alice"]).get("/acme/channels/town-square").content.decode()
+    html = signed_in_client(world["alice"]).get("/acme/channels/town-square").content.decode()
 
     assert 'id="rhs-strings"' in html
     assert 'data-string="load-failed"' in html
@@ -246,7 +242,7 @@ def test_a_long_thread_shows_its_latest_replies(world, monkeypatch):
     for n in range(4):
         post_create(actor=alice, channel=town, message=f"reply number {n}", root_id=root.id)
 
-    html = client_for(alice).get(f"/_/rhs/threads/{root.id}").content.decode()
+    html = signed_in_client(alice).get(f"/_/rhs/threads/{root.id}").content.decode()
 
     assert "Long one" in html and "4 replies" in html
     assert "reply number 1" not in html
@@ -260,8 +256,8 @@ def test_members_of_a_direct_message_link_within_the_pages_team(world):
     alice, bob = world["alice"], world["bob"]
     dm = channel_get_or_create_direct(actor=alice, other_user_id=bob.id)
 
-    response = client_for(alice).get(f"/_/rhs/channels/{dm.id}/members", {"team": "acme"})
-    outsider = client_for(world["eve"]).get(f"/_/rhs/channels/{dm.id}/members")
+    response = signed_in_client(alice).get(f"/_/rhs/channels/{dm.id}/members", {"team": "acme"})
+    outsider = signed_in_client(world["eve"]).get(f"/_/rhs/channels/{dm.id}/members")
 
     assert 'href="/acme/messages/@bob"' in response.content.decode()
     assert outsider.status_code == 404
@@ -308,7 +304,7 @@ def test_a_big_channels_members_panel_draws_the_first_hundred_and_counts_the_res
 
     monkeypatch.setattr(views_rhs, "status_list_by_ids", spy)
 
-    html, _queries = _members_html(client_for(alice), secret)
+    html, _queries = _members_html(signed_in_client(alice), secret)
 
     assert html.count('class="member-row"') == 100
     assert "150 members" in html
@@ -325,7 +321,7 @@ def test_the_members_panels_queries_do_not_grow_with_the_channel(world):
     _crowd(small, 3, prefix="few")
     big = make_channel(alice, world["team"], "big")
     _crowd(big, 150, prefix="many")
-    client = client_for(alice)
+    client = signed_in_client(alice)
 
     small_html, small_queries = _members_html(client, small)
     big_html, big_queries = _members_html(client, big)
@@ -353,13 +349,13 @@ def test_the_reply_count_part_counts_without_loading_the_thread(world, monkeypat
         post_create(actor=bob, channel=secret, message=f"r{n}", root_id=root.id) for n in range(5)
     ]
     post_delete(actor=bob, post_id=replies[0].id)
-    client = client_for(bob)
+    client = signed_in_client(bob)
 
     with CaptureQueriesContext(connection) as captured:
         part = client.get(f"/_/rhs/threads/{root.id}?part=count")
     queries = [q["sql"] for q in captured]  # before the next request resets the log
     by_reply = client.get(f"/_/rhs/threads/{replies[1].id}?part=count")
-    outsider = client_for(world["eve"]).get(f"/_/rhs/threads/{root.id}?part=count")
+    outsider = signed_in_client(world["eve"]).get(f"/_/rhs/threads/{root.id}?part=count")
 
     assert part.status_code == 200
     assert 'data-count="4"' in part.content.decode() and "4 replies" in part.content.decode()

@@ -12,24 +12,17 @@ import re
 import pytest
 from django.test import Client
 
-from apps.accounts.services import session_create
 from apps.posts.markdown import render_markdown
 from apps.posts.models import Post
 from apps.search.models import PostSearchEntry
 from apps.web.highlight import highlight
 from apps.web.views_search import PER_PAGE
 from tests.channels.world import World, build_world, say
+from tests.web.clients import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 MARK = '<mark class="search-hit">'
-
-
-def client_for(user) -> Client:
-    client = Client()
-    _session, token = session_create(user=user)
-    client.cookies["MMAUTHTOKEN"] = token
-    return client
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def results(user, q: str, *, team=None, page: int = 0, status: int = 200, world=
     params = {"q": q, "page": page}
     if team is not None:
         params["team_id"] = team.id
-    response = client_for(user).get("/_/search/results", params)
+    response = signed_in_client(user).get("/_/search/results", params)
     assert response.status_code == status, response.content[:500]
     return response.content.decode()
 
@@ -162,7 +155,7 @@ def test_a_private_channel_stays_hidden_from_non_members(corpus):
 
 
 def test_a_team_the_user_is_not_in_is_not_found(corpus):
-    response = client_for(corpus.outsider).get(
+    response = signed_in_client(corpus.outsider).get(
         "/_/search/results", {"q": "payment", "team_id": corpus.team.id}
     )
     assert response.status_code == 404
@@ -191,7 +184,7 @@ def test_a_query_the_grammar_refuses_is_explained_in_the_panel(corpus, q, messag
 
 @pytest.mark.parametrize("page", ["x", "-3", "99999999999999999999999"])
 def test_odd_page_numbers_are_no_errors(corpus, page):
-    response = client_for(corpus.alice).get(
+    response = signed_in_client(corpus.alice).get(
         "/_/search/results", {"q": "payment", "team_id": corpus.team.id, "page": page}
     )
     assert response.status_code == 200
@@ -214,7 +207,7 @@ def test_load_more_fetches_the_next_page(world, posted):
     url = more.group(1).replace("&amp;", "&")
     assert url.startswith("/_/search/results?")
 
-    response = client_for(world.alice).get(url)
+    response = signed_in_client(world.alice).get(url)
     assert response.status_code == 200
     second = response.content.decode()
     # Only the rows: no panel header, no empty state, no further "Load more".
@@ -267,7 +260,7 @@ def test_a_message_with_markup_is_marked_without_breaking_it(world, posted):
 
 
 def test_the_chat_page_has_the_search_box_and_its_hints(world):
-    response = client_for(world.alice).get("/acme/channels/lobby")
+    response = signed_in_client(world.alice).get("/acme/channels/lobby")
     assert response.status_code == 200
     html = response.content.decode()
 

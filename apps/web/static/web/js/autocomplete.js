@@ -3,6 +3,7 @@
 // form's `ul[data-autocomplete]`; while it is shown the input carries
 // `data-autocomplete-open="true"`, so the composer leaves Enter and the arrows to it.
 
+import { fillOption } from "./listbox.js";
 import { api } from "./api.js";
 import { team } from "./state.js";
 
@@ -84,23 +85,7 @@ function optionEl(input, item, index) {
   li.setAttribute("aria-selected", "false");
   li.className = `autocomplete-item autocomplete-item--${item.kind}`;
   li.dataset.index = String(index);
-  if (item.glyph) {
-    const glyph = document.createElement("span");
-    glyph.className = "autocomplete-glyph";
-    glyph.setAttribute("aria-hidden", "true");
-    glyph.textContent = item.glyph;
-    li.append(glyph);
-  }
-  const main = document.createElement("span");
-  main.className = "autocomplete-main";
-  main.textContent = item.label;
-  li.append(main);
-  if (item.hint) {
-    const hint = document.createElement("span");
-    hint.className = "autocomplete-hint";
-    hint.textContent = item.hint;
-    li.append(hint);
-  }
+  fillOption(li, item, "autocomplete");
   return li;
 }
 

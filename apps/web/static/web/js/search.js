@@ -5,6 +5,7 @@
 // marked), and "Jump" opens a result in its channel. The box is redrawn with every channel,
 // so everything here is delegated from the document.
 
+import { fillOption } from "./listbox.js";
 import { api, fragment, toast } from "./api.js";
 import { registerActions } from "./actions.js";
 import { closePanel } from "./rhs.js";
@@ -87,25 +88,7 @@ function move(delta) {
 
 function optionNode(item) {
   if (item.node) return item.node;
-  const li = document.createElement("li");
-  if (item.glyph) {
-    const glyph = document.createElement("span");
-    glyph.className = "search-option-glyph";
-    glyph.setAttribute("aria-hidden", "true");
-    glyph.textContent = item.glyph;
-    li.append(glyph);
-  }
-  const main = document.createElement("span");
-  main.className = "search-option-main";
-  main.textContent = item.label;
-  li.append(main);
-  if (item.hint) {
-    const hint = document.createElement("span");
-    hint.className = "search-option-hint";
-    hint.textContent = item.hint;
-    li.append(hint);
-  }
-  return li;
+  return fillOption(document.createElement("li"), item, "search-option");
 }
 
 // Show `items`; `active` is the option Enter would take (-1: none, Enter searches).
