@@ -69,6 +69,14 @@ def test_custom_colours_preview_save_and_reset(browser_as):
             "(n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim()", name
         )
 
+    def wait_for_variable(name: str, value: str) -> None:
+        # After a page load the theme stylesheet may still be on its way: wait, not peek.
+        page.wait_for_function(
+            "([n, v]) => getComputedStyle(document.documentElement)"
+            ".getPropertyValue(n).trim() === v",
+            arg=[name, value],
+        )
+
     # Picking a colour previews it and turns custom colours on.
     page.locator("#id_sidebarBg").fill("#112233")
     expect(page.locator("#id_custom_colours")).to_be_checked()
@@ -78,12 +86,12 @@ def test_custom_colours_preview_save_and_reset(browser_as):
     expect(page).to_have_url(re.compile(r"/settings\?saved=theme"))
     # Now from the theme stylesheet, not the preview.
     assert page.evaluate("document.documentElement.getAttribute('style')") is None
-    assert variable("--sidebar-bg") == "#112233"
+    wait_for_variable("--sidebar-bg", "#112233")
     expect(page.locator("#id_sidebarBg")).to_have_value("#112233")
     screenshot(page, "settings-custom-colours")
 
     page.get_by_role("button", name="Reset to theme defaults").click()
     expect(page).to_have_url(re.compile(r"/settings\?saved=theme"))
-    assert variable("--sidebar-bg") == "#1f2a44"
+    wait_for_variable("--sidebar-bg", "#1f2a44")
     expect(page.locator("#id_custom_colours")).not_to_be_checked()
     expect(html).to_have_attribute("data-theme", "light")
