@@ -137,6 +137,10 @@ def _forget_inherited_connections() -> None:
 
     for conn in connections.all(initialized_only=True):
         conn.connection = None
+    # The same for a connection pool: its sockets and threads belong to the parent.
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    DatabaseWrapper._connection_pools.clear()
 
 
 def _application():

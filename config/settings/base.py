@@ -99,8 +99,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONFAB_DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI every request may run in a new thread, and Django's persistent connections
+    # are per thread: CONN_MAX_AGE left one open connection behind per request until
+    # PostgreSQL refused clients (seen in the benchmark). A psycopg pool per process
+    # shares a bounded set of connections instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("CONFAB_DB_POOL_MIN", default=2),
+        "max_size": env.int("CONFAB_DB_POOL_MAX", default=20),
+        "timeout": env.int("CONFAB_DB_POOL_TIMEOUT_SECONDS", default=10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery broker ---------------------------------------------

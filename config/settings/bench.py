@@ -17,6 +17,7 @@ DATABASES = {
 }
 # Seeding holds one connection for minutes; health checks would only add round trips.
 DATABASES["default"]["CONN_MAX_AGE"] = None
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # one thread: no pool needed
 # Accounts are seeded without passwords; a fast hasher in case a scenario sets some.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
