@@ -100,10 +100,12 @@ lint: setup-test
 test: setup-test lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Benchmarks: one bench-* target per scenario, all run by `make bench`. They need a
-# PostgreSQL server (DATABASE_URL, default postgres://postgres@127.0.0.1:5432) and print
-# their figures, also written under var/bench/.
-bench: bench-search
+# Benchmarks (bench/run.py): floors, HTTP, realtime and search in one run, against a local
+# PostgreSQL and Redis (BENCH_PG_URL, BENCH_REDIS_URL), printing one table and writing
+# var/bench/*.json. The load generators use httpx and websockets (test requirements). QUICK=1: the small
+# versions, in under two minutes.
+bench: setup-test
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
 
 # e.g. make bench-search BENCH_SEARCH_ARGS="--posts 100000 --reseed"
 bench-search: setup

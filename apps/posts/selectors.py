@@ -42,6 +42,21 @@ def _pivot(channel_id: str, post_id: str) -> Post:
     return pivot
 
 
+def _newer_than(post: Post) -> Q:
+    """Posts after `post` in (create_at, id) order. The `create_at >=` bound is what lets
+    an index on create_at stop the scan there; the OR alone would read every row."""
+    return Q(create_at__gte=post.create_at) & (
+        Q(create_at__gt=post.create_at) | Q(create_at=post.create_at, id__gt=post.id)
+    )
+
+
+def _older_than(post: Post) -> Q:
+    """Posts before `post` in (create_at, id) order, bounded as in `_newer_than`."""
+    return Q(create_at__lte=post.create_at) & (
+        Q(create_at__lt=post.create_at) | Q(create_at=post.create_at, id__lt=post.id)
+    )
+
+
 def post_list_in_channel(
     *,
     actor: User,
@@ -68,22 +83,18 @@ def post_list_in_channel(
     offset = page * per_page
     if after:
         pivot = _pivot(channel.id, after)
-        newer = qs.filter(
-            Q(create_at__gt=pivot.create_at) | Q(create_at=pivot.create_at, id__gt=pivot.id)
-        ).order_by("create_at", "id")
+        newer = qs.filter(_newer_than(pivot)).order_by("create_at", "id")
         return list(reversed(newer[offset : offset + per_page]))
     if before:
         pivot = _pivot(channel.id, before)
-        qs = qs.filter(
-            Q(create_at__lt=pivot.create_at) | Q(create_at=pivot.create_at, id__lt=pivot.id)
-        )
+        qs = qs.filter(_older_than(pivot))
     return list(qs.order_by("-create_at", "-id")[offset : offset + per_page])
 
 
 def _newer_post_id(channel_id: str, post: Post) -> str:
     newer = (
         Post.objects.filter(channel_id=channel_id, delete_at=0)
-        .filter(Q(create_at__gt=post.create_at) | Q(create_at=post.create_at, id__gt=post.id))
+        .filter(_newer_than(post))
         .order_by("create_at", "id")
         .values_list("id", flat=True)
         .first()
@@ -94,7 +105,7 @@ def _newer_post_id(channel_id: str, post: Post) -> str:
 def _older_post_id(channel_id: str, post: Post) -> str:
     older = (
         Post.objects.filter(channel_id=channel_id, delete_at=0)
-        .filter(Q(create_at__lt=post.create_at) | Q(create_at=post.create_at, id__lt=post.id))
+        .filter(_older_than(post))
         .order_by("-create_at", "-id")
         .values_list("id", flat=True)
         .first()
@@ -163,6 +174,8 @@ def post_page_in_channel(
             next_post_id = before
         if len(posts) < per_page:
             prev_post_id = ""
+    elif page == 0:
+        next_post_id = ""  # the newest page: nothing is newer
     if next_post_id is None:
         next_post_id = _newer_post_id(posts[0].channel_id, posts[0]) if posts else ""
     if prev_post_id is None:

@@ -49,6 +49,12 @@ from apps.posts.text import (
 from apps.realtime.publish import Broadcast, publish_event
 
 FILE_IDS_MAX = 10
+# How long a resent `pending_post_id` finds the first post (Mattermost remembers them for
+# 30 s). The bound keeps the lookup on the recent end of the channel's index: unbounded,
+# it read every post of the channel (or of the author) on each new post.
+PENDING_POST_WINDOW_MS = 5 * 60 * 1000
+# `post_create` reads the actor's membership itself unless the caller passes it.
+_LOOK_UP: Any = object()
 PROPS_MAX_BYTES = 800_000
 EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
 USER_POST_TYPES = ("", "me")
@@ -280,12 +286,16 @@ def post_create(
     post_type: str | None = "",
     pending_post_id: str | None = "",
     integration_props: dict[str, Any] | None = None,
+    membership: ChannelMember | None = _LOOK_UP,
 ) -> Post:
     """Post a message as `actor`; every interface that writes a message calls this.
 
     Raises NotFound when the actor cannot see the channel, PermissionDenied when they
     may read but not post (not a member, archived), InvalidInput for bad content.
-    A repeated `pending_post_id` returns the post already made instead of a duplicate.
+    A `pending_post_id` repeated within PENDING_POST_WINDOW_MS returns the post already
+    made instead of a duplicate. `membership` is the actor's membership of `channel` as
+    the caller has just read it (`access_channel` returns it), saving a query; left out,
+    it is read here.
     Each of `file_ids` must be an unattached upload of the actor in this channel; the
     files are attached to the new post in the same transaction.
 
@@ -296,7 +306,8 @@ def post_create(
     the type `slack_attachment`.
     """
     check_active(actor)
-    membership = channel_membership(user=actor, channel=channel)
+    if membership is _LOOK_UP:
+        membership = channel_membership(user=actor, channel=channel)
     if not can_read_channel(actor, channel, membership):
         raise NotFound("Channel not found.", error_id="app.channel.get.existing.app_error")
     if not can_post_in_channel(actor, channel, membership):
@@ -321,7 +332,12 @@ def post_create(
     if Channel.objects.lock_rows([channel.id]).get(channel.id):
         raise PermissionDenied("You cannot post here. The channel is archived.")
     if pending:
-        existing = Post.objects.filter(channel=channel, user=actor, pending_post_id=pending).first()
+        existing = Post.objects.filter(
+            channel=channel,
+            user=actor,
+            pending_post_id=pending,
+            create_at__gte=now_ms() - PENDING_POST_WINDOW_MS,
+        ).first()
         if existing is not None:
             return existing
     root = _resolve_root(root_id=root_id or "", channel=channel)

@@ -103,10 +103,11 @@ class PostCreateApi(BaseApi):
         channel_id = text_field(body, "channel_id")
         if not channel_id:
             raise InvalidInput("channel_id is required.")
-        channel, _membership = access_channel(actor=request.user, channel_id=channel_id)
+        channel, membership = access_channel(actor=request.user, channel_id=channel_id)
         post = post_create(
             actor=request.user,
             channel=channel,
+            membership=membership,
             message=body.get("message"),
             root_id=text_field(body, "root_id"),
             file_ids=body.get("file_ids"),
