@@ -14,13 +14,17 @@ from apps.integrations.tasks import outgoing_webhooks_fire_task
 from apps.posts.models import Post
 
 
-def outgoing_webhooks_enqueue(sender: object, *, post_id: str, **kwargs: Any) -> None:
+def outgoing_webhooks_enqueue(
+    sender: object, *, post_id: str, post: Post | None = None, **kwargs: Any
+) -> None:
     """On `posts.signals.post_created`: queue the outgoing-webhook task when the post is
     of a kind that fires hooks and some live hook watches its channel.
 
-    Runs after the post's commit, so the task finds the row. At most two queries.
+    Runs after the post's commit, so the task finds the row. One query, two when the
+    sender did not pass the post.
     """
-    post = Post.objects.select_related("channel").filter(id=post_id).first()
+    if post is None:
+        post = Post.objects.select_related("channel").filter(id=post_id).first()
     if post is None or not post_may_fire_outgoing_webhooks(post):
         return
     watched = (

@@ -362,7 +362,10 @@ def post_create(
         ),
         broadcast=Broadcast(channel_id=channel.id),
     )
-    transaction.on_commit(lambda: post_created.send(sender=Post, post_id=post.id), robust=True)
+    # The receivers get the post itself too, so none has to read it back.
+    transaction.on_commit(
+        lambda: post_created.send(sender=Post, post_id=post.id, post=post), robust=True
+    )
     return post
 
 
