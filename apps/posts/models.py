@@ -59,8 +59,9 @@ class Post(SoftDeleteModel):
 
     class Meta:
         indexes = [
-            # Channel history newest first, and the `since` sync by update time.
-            models.Index(fields=["channel", "-create_at"], name="posts_channel_create"),
+            # Channel history newest first (id breaks ties, so the index gives the whole
+            # order and a page stops after its rows), and the `since` sync by update time.
+            models.Index(fields=["channel", "-create_at", "-id"], name="posts_channel_create_id"),
             models.Index(fields=["channel", "update_at"], name="posts_channel_update"),
             models.Index(fields=["root", "create_at"], name="posts_root_create"),
             # Server-wide by age: the console's newest-first list and retention jobs.
