@@ -8,6 +8,11 @@ until the client catches up; the queue then fills, and a full queue (in frames o
 bytes) drops the client (SECURITY 24). Memory per socket stays below the queue's limits
 plus the buffer limit.
 
+Under daphne, a connection whose writer is idle (nothing queued, the client keeping up)
+writes an event at once instead, through daphne's protocol: a fan-out to a thousand
+sockets then costs a write each, not a queue and a task switch as well, and the queue
+takes over as soon as the client falls behind.
+
 A socket that drops without the server closing it leaves its connection *parked*: events
 still queue (within the same limits) and the last frames written are kept, so a client
 that reconnects with the connection's id and the next `seq` it expects gets what it missed,
@@ -26,6 +31,7 @@ from apps.realtime.events import CLOSE_TOO_SLOW
 logger = logging.getLogger(__name__)
 
 SendText = Callable[[str], Awaitable[None]]
+SendNow = Callable[[str], None]
 Close = Callable[[int], Awaitable[None]]
 Backlog = Callable[[], int]
 
@@ -42,6 +48,7 @@ class Connection:
         send_text: SendText,
         close: Close,
         backlog: Backlog | None = None,
+        send_now: SendNow | None = None,
     ) -> None:
         self.connection_id = connection_id
         self.user_id = user_id
@@ -49,6 +56,9 @@ class Connection:
         self._send_text = send_text
         self._close = close
         self._backlog = backlog
+        self._send_now = send_now
+        # The writer waits on an empty queue: a frame may be written at once, in order.
+        self._idle = False
         self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue(maxsize=conf.send_queue_size())
         self._buffer_limit = conf.send_buffer_bytes()
         self._queued_bytes = 0
@@ -83,6 +93,13 @@ class Connection:
     def _push(self, frame: str, is_event: bool) -> None:
         if self.closed:
             return
+        if (
+            self._idle
+            and self._send_now is not None
+            and (self._backlog is None or self._backlog() <= self._buffer_limit)
+        ):
+            self._write_now(frame, is_event)
+            return
         self._queued_bytes += len(frame)
         try:
             if self._queued_bytes > self._queue_bytes_limit:
@@ -90,6 +107,20 @@ class Connection:
             self._queue.put_nowait((frame, is_event))
         except asyncio.QueueFull:
             logger.warning("Dropping %r: it stopped reading its events.", self)
+            self.shut(CLOSE_TOO_SLOW)
+
+    def _write_now(self, frame: str, is_event: bool) -> None:
+        """Write without the queue: a fan-out to many sockets then costs each one a write,
+        not a task switch as well (the writer task stays for a socket that falls behind)."""
+        assert self._send_now is not None
+        if is_event:
+            self._keep_sent(self._seq, frame)
+            frame = _with_seq(frame, self._seq)
+            self._seq += 1
+        try:
+            self._send_now(frame)
+        except Exception:
+            logger.exception("Writing to %r failed.", self)
             self.shut(CLOSE_TOO_SLOW)
 
     def start(self) -> None:
@@ -106,7 +137,11 @@ class Connection:
                 if self._backlog is not None and self._backlog() > self._buffer_limit:
                     await self._wait_for_drain()
             while True:
-                frame, is_event = await self._queue.get()
+                self._idle = self._queue.empty()
+                try:
+                    frame, is_event = await self._queue.get()
+                finally:
+                    self._idle = False
                 self._queued_bytes -= len(frame)
                 if is_event:
                     # Kept before it is written: a frame cut off mid-write is resent.
@@ -147,6 +182,7 @@ class Connection:
         """The socket dropped: stop writing, keep queueing events for a resume."""
         if self.closed or self.parked:
             return
+        self._idle = False
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
@@ -154,7 +190,13 @@ class Connection:
         self.parked_at = time.monotonic()
 
     def resume(
-        self, *, next_seq: int, send_text: SendText, close: Close, backlog: Backlog | None
+        self,
+        *,
+        next_seq: int,
+        send_text: SendText,
+        close: Close,
+        backlog: Backlog | None,
+        send_now: SendNow | None = None,
     ) -> bool:
         """Carry on over a new socket from `next_seq`, the first event the client lacks.
 
@@ -169,6 +211,7 @@ class Connection:
             return False
         self._resend = deque(missed)
         self._send_text, self._close, self._backlog = send_text, close, backlog
+        self._send_now = send_now
         self.parked_at = None
         return True
 
@@ -188,6 +231,7 @@ class Connection:
     def stop(self) -> None:
         """Forget the queue and stop writing (the socket is closed or closing)."""
         self.closed = True
+        self._idle = False
         if self._writer is not None:
             self._writer.cancel()
         while not self._queue.empty():
