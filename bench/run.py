@@ -125,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     began = time.perf_counter()
 
+    harness.ensure_database()
+    harness.setup_django()
     from bench import floors, http, realtime
 
     log("== floors")
