@@ -157,53 +157,31 @@ def test_password_change_keeps_this_browser_and_ends_other_sessions(alice):
     assert client.get("/settings").status_code == 200  # still signed in
 
 
-def test_wrong_current_password_is_refused(client_as_alice, alice):
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "shown"),
+    [
+        ("not-it", "Another-Horse-8", "Another-Horse-8", "The current password is wrong."),
+        (PASSWORD, "Another-Horse-8", "Another-Horse-9", "The two new passwords do not match."),
+        # A weak password is refused with the validator's reason.
+        (PASSWORD, "a", "a", 'class="error" role="alert"'),
+    ],
+    ids=["wrong current", "mismatched confirmation", "weak new"],
+)
+def test_a_bad_password_change_is_refused_with_the_reason(
+    client_as_alice, alice, current, new, confirm, shown
+):
     response = client_as_alice.post(
         "/settings",
         {
             "section": "security",
-            "current_password": "not-it",
-            "new_password": "Another-Horse-8",
-            "confirm_password": "Another-Horse-8",
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": confirm,
         },
     )
 
     assert response.status_code == 400
-    assert "The current password is wrong." in response.content.decode()
-    alice.refresh_from_db()
-    assert alice.check_password(PASSWORD)
-
-
-def test_mismatched_confirmation_is_refused(client_as_alice, alice):
-    response = client_as_alice.post(
-        "/settings",
-        {
-            "section": "security",
-            "current_password": PASSWORD,
-            "new_password": "Another-Horse-8",
-            "confirm_password": "Another-Horse-9",
-        },
-    )
-
-    assert response.status_code == 400
-    assert "The two new passwords do not match." in response.content.decode()
-    alice.refresh_from_db()
-    assert alice.check_password(PASSWORD)
-
-
-def test_a_weak_new_password_is_refused_with_the_reason(client_as_alice, alice):
-    response = client_as_alice.post(
-        "/settings",
-        {
-            "section": "security",
-            "current_password": PASSWORD,
-            "new_password": "a",
-            "confirm_password": "a",
-        },
-    )
-
-    assert response.status_code == 400
-    assert 'class="error" role="alert"' in response.content.decode()
+    assert shown in response.content.decode()
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
 
