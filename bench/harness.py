@@ -26,7 +26,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "var" / "bench"
-SERVER_LOGS = RESULTS_DIR / "logs"  # each daphne's stderr, by port
+SERVER_LOGS = RESULTS_DIR / "logs"  # each server's stderr, by server and port
 PG_SERVER_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 DATABASE_NAME = "confab_bench_rt"
@@ -102,6 +102,7 @@ def free_port() -> int:
 class Server:
     process: subprocess.Popen
     port: int
+    kind: str = "daphne"  # which ASGI server
 
     @property
     def url(self) -> str:
@@ -127,19 +128,44 @@ def _wait_ready(server: Server, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"daphne on port {server.port} exited ({server.process.returncode})")
+            raise RuntimeError(
+                f"{server.kind} on port {server.port} exited ({server.process.returncode})"
+            )
         try:
             with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as answer:  # noqa: S310
                 if answer.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"daphne on port {server.port} did not answer within {timeout} s")
+    raise RuntimeError(f"{server.kind} on port {server.port} did not answer within {timeout} s")
+
+
+SERVERS = ("daphne", "uvicorn")
+
+
+def server_command(server: str, app: str, port: int) -> list[str]:
+    """The command line of one ASGI server process: daphne (production's) or, to compare,
+    uvicorn with one worker and the `websockets` implementation."""
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+    if server == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+            "--no-access-log", "--log-level", "warning", "--ws", "websockets",
+        ]  # fmt: skip
+    raise ValueError(f"unknown ASGI server {server!r}; one of {', '.join(SERVERS)}")
 
 
 @contextmanager
-def servers(count: int = 1, *, name: str = DATABASE_NAME, app: str = "config.asgi:application"):
-    """`count` daphne processes serving `app`, as production starts them."""
+def servers(
+    count: int = 1,
+    *,
+    name: str = DATABASE_NAME,
+    app: str = "config.asgi:application",
+    server: str = "daphne",
+):
+    """`count` processes of the ASGI `server` (daphne, as production starts it, or
+    uvicorn) serving `app`."""
     started: list[Server] = []
     try:
         for _ in range(count):
@@ -147,26 +173,27 @@ def servers(count: int = 1, *, name: str = DATABASE_NAME, app: str = "config.asg
             # To a file, not a pipe nobody reads: a full pipe would stall the server on its
             # next log line (an error's traceback, say).
             SERVER_LOGS.mkdir(parents=True, exist_ok=True)
-            with (SERVER_LOGS / f"daphne-{port}.log").open("wb") as log_file:
+            command = server_command(server, app, port)
+            with (SERVER_LOGS / f"{server}-{port}.log").open("wb") as log_file:
                 process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+                    command,
                     cwd=ROOT,
                     env=server_environment(name),
                     stdout=subprocess.DEVNULL,
                     stderr=log_file,
                 )
-            started.append(Server(process, port))
-        for server in started:
-            _wait_ready(server)
+            started.append(Server(process, port, server))
+        for each in started:
+            _wait_ready(each)
         yield started
     finally:
-        for server in started:
-            server.process.terminate()
-        for server in started:
+        for each in started:
+            each.process.terminate()
+        for each in started:
             try:
-                server.process.wait(timeout=10)
+                each.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                server.process.kill()
+                each.process.kill()
 
 
 def run_load(module: str, config: dict, *, timeout: float) -> dict:

@@ -451,25 +451,27 @@ def flush_jobs() -> None:
 # --- the scenarios -------------------------------------------------------------------------------
 
 
-def run(*, quick: bool, floors: dict | None = None) -> dict:
+def run(*, quick: bool, floors: dict | None = None, server: str = "daphne") -> dict:
     """Scenarios 2, 3 and 6; `floors` from `bench.floors.run` of the same run, measured
-    here when not given. Prints the table, saves var/bench/http.json, returns the figures."""
+    here when not given; Confab served by `server` (daphne, or uvicorn to compare). Prints
+    the table, saves var/bench/http.json (http-uvicorn.json under uvicorn), returns the
+    figures."""
     if floors is None:
         from bench import floors as bench_floors
 
         floors = bench_floors.run(quick=quick)
     plan = settings(quick)
     began = time.perf_counter()
-    log(f"HTTP: post throughput, history read, storage ({'quick' if quick else 'full'})")
+    log(f"HTTP: post throughput, history read, storage ({'quick' if quick else 'full'}, {server})")
     world, senders = _world_and_senders()
     readers = world.users[1 : READERS + 1]
     history = seed_history(world, plan["history_posts"])
     storage = measure_storage()
     requests = _history_requests(history["channel_id"], history["posts"])
     flush_jobs()
-    result: dict = {"quick": quick, "history_channel": history}
+    result: dict = {"quick": quick, "server": server, "history_channel": history}
     try:
-        with harness.servers(1) as one:
+        with harness.servers(1, server=server) as one:
             result["post_1"] = post_throughput(
                 one, world, senders, seconds=plan["post_s"], warmup=plan["warmup_s"]
             )
@@ -491,7 +493,7 @@ def run(*, quick: bool, floors: dict | None = None) -> dict:
                 warmup=plan["warmup_s"],
             )
         if plan["two_processes_s"]:
-            with harness.servers(2) as two:
+            with harness.servers(2, server=server) as two:
                 result["post_2"] = post_throughput(
                     two, world, senders, seconds=plan["two_processes_s"], warmup=plan["warmup_s"]
                 )
@@ -522,7 +524,7 @@ def run(*, quick: bool, floors: dict | None = None) -> dict:
     }
     result["wall_s"] = round(time.perf_counter() - began, 1)
     report(result, floors)
-    harness.save_results("http", result)
+    harness.save_results("http" if server == "daphne" else f"http-{server}", result)
     return result
 
 
@@ -546,9 +548,10 @@ def _row(name: str, figures: dict) -> list:
 def report(result: dict, floors: dict) -> None:
     post, read, single = result["post_1"], result["read_page0"], result["read_page0_single"]
     insert, http = floors["insert"], floors["http"]
-    rows = [_row(f"post create, {SENDERS} senders, 1 daphne", post)]
+    kind = result.get("server", "daphne")
+    rows = [_row(f"post create, {SENDERS} senders, 1 {kind}", post)]
     if "post_2" in result:
-        rows.append(_row(f"post create, {SENDERS} senders, 2 daphne", result["post_2"]))
+        rows.append(_row(f"post create, {SENDERS} senders, 2 {kind}", result["post_2"]))
     rows.append(_row(f"INSERT floor, {insert['connections']} connections", insert))
     rows.append(_row(f"history page 0, {READERS} readers", read))
     for label in ("page 10", "page 100", "before=middle"):
@@ -609,13 +612,16 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.http", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="short runs (make bench QUICK=1)")
+    parser.add_argument(
+        "--server", choices=harness.SERVERS, default="daphne", help="the ASGI server"
+    )
     args = parser.parse_args(argv)
     harness.ensure_database()
     harness.setup_django()
     from bench import floors as bench_floors
 
     floors = bench_floors.run(quick=args.quick)
-    run(quick=args.quick, floors=floors)
+    run(quick=args.quick, floors=floors, server=args.server)
     return 0
 
 

@@ -329,7 +329,8 @@ def report(results: dict[str, Any]) -> None:
         rows.append(fanout_row("fan-out, 2 processes", results["two_processes"]))
     log("")
     log(
-        f"Realtime fan-out: one sender, {RATE:g} posts/s for {results['duration_s']:g} s "
+        f"Realtime fan-out ({results.get('server', 'daphne')}): one sender, {RATE:g} posts/s "
+        f"for {results['duration_s']:g} s "
         "through POST /api/v4/posts; latency = sender's request -> client's `posted` frame "
         f"(ms). Target p99 < {TARGET_P99_MS:g} ms at 1,000 clients, 0 lost."
     )
@@ -373,7 +374,10 @@ def flush_redis() -> None:
         client.close()
 
 
-def run(*, quick: bool) -> dict[str, Any]:
+def run(*, quick: bool, server: str = "daphne") -> dict[str, Any]:
+    """Scenarios 1, 5 and 7 with Confab served by `server` (daphne, or uvicorn to
+    compare). Prints the table, saves var/bench/realtime.json (realtime-uvicorn.json under
+    uvicorn), returns the figures."""
     began = time.perf_counter()
     sizes = QUICK_CLIENTS if quick else FANOUT_CLIENTS
     duration = QUICK_DURATION if quick else DURATION
@@ -388,6 +392,7 @@ def run(*, quick: bool) -> dict[str, Any]:
     results: dict[str, Any] = {
         "benchmark": "realtime",
         "quick": quick,
+        "server": server,
         "rate": RATE,
         "duration_s": duration,
         "cpus": os.cpu_count(),
@@ -396,29 +401,32 @@ def run(*, quick: bool) -> dict[str, Any]:
     try:
         for clients in sizes:
             log(f"  fan-out to {clients:,} clients, one process")
-            with harness.servers(1) as servers:
+            with harness.servers(1, server=server) as servers:
                 results["fanout"].append(
                     fanout_on(servers, world, clients=clients, duration=duration)
                 )
         log(f"  memory with {sockets:,} idle sockets")
-        with harness.servers(1) as servers:
+        with harness.servers(1, server=server) as servers:
             results["memory"] = memory(servers[0], world, sockets=sockets)
         log(f"  fan-out to {largest:,} clients, two processes")
-        with harness.servers(2) as servers:
+        with harness.servers(2, server=server) as servers:
             results["two_processes"] = fanout_on(servers, world, clients=largest, duration=duration)
     finally:
         flush_redis()
     results["wall_s"] = round(time.perf_counter() - began, 1)
     report(results)
-    harness.save_results("realtime", results)
+    harness.save_results("realtime" if server == "daphne" else f"realtime-{server}", results)
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.realtime", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="50 clients, 5 s, 100 sockets")
+    parser.add_argument(
+        "--server", choices=harness.SERVERS, default="daphne", help="the ASGI server"
+    )
     args = parser.parse_args(argv)
-    run(quick=args.quick)
+    run(quick=args.quick, server=args.server)
     return 0
 
 
