@@ -42,11 +42,25 @@ class LocalSockets:
         return None
 
 
+REDIS_CONNECTIONS = 16
+REDIS_WAIT_SECONDS = 20
+
+
 class RedisSockets:
     """Several processes: a sorted set per user of socket ids scored by expiry time."""
 
     def __init__(self, url: str, channel: str) -> None:
-        self._client = aioredis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        # A burst (a thousand sockets closing at once) waits its turn for one of a bounded
+        # set of connections; the default pool refused past 100 with MaxConnectionsError,
+        # and those users then stayed online until their entries expired.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_WAIT_SECONDS,
+            socket_connect_timeout=5,
+            socket_timeout=5,
+        )
+        self._client = aioredis.Redis.from_pool(pool)
         # Keys are namespaced by the pub/sub channel, so separate deployments (or test
         # runs) sharing one Redis do not see each other's sockets.
         self._prefix = f"{KEY_PREFIX}{channel}:"
