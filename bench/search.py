@@ -73,6 +73,7 @@ from bench.corpus import (
     frequent_word,
     person_names,
 )
+from bench.harness import log, percentile
 from config.env import VAR_DIR
 
 DEFAULT_POSTS = 1_000_000
@@ -110,10 +111,6 @@ CLASSES = [
     "Korean substring",
     "Chinese substring",
 ]
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- the world: users, teams, channels, memberships -------------------------------------------
@@ -494,12 +491,6 @@ def build_queries(world: BenchWorld) -> list[tuple[str, str]]:
         ("Chinese substring", chinese[0][1:]),
         ("Chinese substring", chinese[1][:2]),
     ]
-
-
-def percentile(samples: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile: the smallest sample with `pct`% of samples at or below."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 @dataclass

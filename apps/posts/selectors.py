@@ -250,6 +250,12 @@ def post_get_thread(*, actor: User, post_id: str) -> list[Post]:
     return [root, *replies]
 
 
+def post_reply_count(*, actor: User, post_id: str) -> int:
+    """Live replies in the thread of any of its posts, counted without loading them."""
+    post, _channel, _membership = access_post(actor=actor, post_id=post_id)
+    return Post.objects.filter(root_id=post.root_id or post.id, delete_at=0).count()
+
+
 def post_list_pinned(*, actor: User, channel_id: str) -> QuerySet[Post]:
     channel, _membership = access_channel(actor=actor, channel_id=channel_id)
     return Post.objects.filter(channel=channel, is_pinned=True, delete_at=0).order_by("-create_at")

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 
 # Unicode blocks written without spaces between words.
-_CJK_RANGES = (
+CJK_RANGES = (
     (0x1100, 0x11FF),  # Hangul Jamo
     (0x3040, 0x30FF),  # Hiragana, Katakana
     (0x3130, 0x318F),  # Hangul Compatibility Jamo
@@ -36,7 +36,7 @@ TOKEN_MAX = 64  # longer "words" (hashes, base64) are cut: nobody types them who
 
 def is_cjk(char: str) -> bool:
     code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
+    return any(low <= code <= high for low, high in CJK_RANGES)
 
 
 def _is_word_char(char: str) -> bool:

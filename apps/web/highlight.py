@@ -17,14 +17,14 @@ from html.parser import HTMLParser
 
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.search.analysis import _CJK_RANGES, is_cjk
+from apps.search.analysis import CJK_RANGES, is_cjk
 
 MARK_OPEN = '<mark class="search-hit">'
 MARK_CLOSE = "</mark>"
 
 # A letter or digit of a space-separated script: what ends a word for the index. CJK
 # characters are left out, as the index cuts them into pairs wherever they stand.
-_CJK_CLASS = "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _CJK_RANGES)
+_CJK_CLASS = "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in CJK_RANGES)
 _WORD = f"[^\\W_{_CJK_CLASS}]"
 _SEPARATOR = r"[\W_]+"
 _WORDS = re.compile(r"[^\W_]+")

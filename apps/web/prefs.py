@@ -145,11 +145,6 @@ def request_preferences(request: HttpRequest) -> UiPreferences | None:
     return cached[1]
 
 
-def forget_request_preferences(request: HttpRequest) -> None:
-    """After a save, the page must not show the preferences read before it."""
-    request.__dict__.pop("_web_ui_preferences", None)
-
-
 def theme_stylesheet(prefs: UiPreferences | None) -> str:
     """CSS setting the custom colours as app.css's variables, for both themes.
 

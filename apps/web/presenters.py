@@ -218,18 +218,45 @@ def _reaction_views(rows, usernames: dict[str, str], viewer: User) -> list[React
     return list(by_name.values())
 
 
-def group_posts(views: list[PostView], *, previous: PostView | None = None) -> list[PostView]:
+@dataclass(frozen=True)
+class GroupAnchor:
+    """What grouping compares a post with: the one shown just before it."""
+
+    day: dt.date
+    author_id: str
+    root_id: str
+    is_system: bool
+    create_at: int
+
+    @classmethod
+    def of_view(cls, view: PostView) -> GroupAnchor:
+        return cls(
+            view.created.date(), view.author.id, view.root_id, view.is_system, view.create_at
+        )
+
+    @classmethod
+    def of_post(cls, post: Post, *, viewer: User) -> GroupAnchor:
+        """From the row alone: a live post's fragment groups after the last one shown
+        without drawing that one again."""
+        created = dt.datetime.fromtimestamp(post.create_at / 1000, tz=user_time_zone(viewer))
+        return cls(created.date(), post.user_id, post.root_id_str, post.is_system, post.create_at)
+
+
+def group_posts(
+    views: list[PostView], *, previous: PostView | GroupAnchor | None = None
+) -> list[PostView]:
     """Mark day separators and runs of one author's posts (oldest first)."""
+    anchor = GroupAnchor.of_view(previous) if isinstance(previous, PostView) else previous
     for view in views:
-        view.new_day = previous is None or view.created.date() != previous.created.date()
+        view.new_day = anchor is None or view.created.date() != anchor.day
         view.continues = (
-            previous is not None
+            anchor is not None
             and not view.new_day
             and not view.is_system
-            and not previous.is_system
-            and previous.author.id == view.author.id
-            and view.root_id == previous.root_id
-            and view.create_at - previous.create_at < GROUP_WINDOW_MS
+            and not anchor.is_system
+            and anchor.author_id == view.author.id
+            and view.root_id == anchor.root_id
+            and view.create_at - anchor.create_at < GROUP_WINDOW_MS
         )
-        previous = view
+        anchor = GroupAnchor.of_view(view)
     return views

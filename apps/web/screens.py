@@ -3,10 +3,11 @@ the selectors so the web client sees exactly what the API would show the same us
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.accounts.models import User
-from apps.accounts.selectors import online_user_ids
+from apps.accounts.selectors import online_user_ids, user_list_by_ids
 from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_PRIVATE, Channel
 from apps.channels.selectors import channel_list_for_user, channel_member_list_for_user
 from apps.core.errors import NotFound
@@ -42,7 +43,7 @@ class Sidebar:
 def channel_label(channel: Channel, *, viewer: User, people: dict[str, User]) -> str:
     """What a channel is called in the sidebar: DMs and groups by their other members."""
     if channel.type == CHANNEL_DIRECT:
-        other = _dm_other_id(channel, viewer)
+        other = dm_other_id(channel, viewer)
         user = people.get(other)
         return user.username if user else channel.display_name or channel.name
     if channel.type == CHANNEL_GROUP:
@@ -50,16 +51,31 @@ def channel_label(channel: Channel, *, viewer: User, people: dict[str, User]) ->
     return channel.display_name or channel.name
 
 
-def _dm_other_id(channel: Channel, viewer: User) -> str:
+def dm_other_id(channel: Channel, viewer: User) -> str:
+    """The other person of a direct channel (named `<id>__<id>`)."""
     first, _, second = channel.name.partition("__")
     return second if first == viewer.id else first
+
+
+def dm_people(channels: Iterable[Channel], *, viewer: User) -> dict[str, User]:
+    """The people of the direct channels among `channels`, by id, in one query: what
+    their labels and links are made of."""
+    ids = {uid for c in channels if c.type == CHANNEL_DIRECT for uid in c.name.split("__")}
+    return {u.id: u for u in user_list_by_ids(actor=viewer, user_ids=ids)} if ids else {}
+
+
+def channel_labels(channels: Iterable[Channel], *, viewer: User) -> dict[str, str]:
+    """Each channel's sidebar name by id (DMs named by the other person)."""
+    channels = list(channels)
+    people = dm_people(channels, viewer=viewer)
+    return {c.id: channel_label(c, viewer=viewer, people=people) for c in channels}
 
 
 def channel_url(team: Team, channel: Channel, *, viewer: User, people: dict[str, User]) -> str:
     """Mattermost's links: `/team/messages/@user` for a DM, `/team/messages/<name>` for a
     group (which belongs to no team), `/team/channels/<name>` for the rest."""
     if channel.type == CHANNEL_DIRECT:
-        other = people.get(_dm_other_id(channel, viewer))
+        other = people.get(dm_other_id(channel, viewer))
         if other is not None:
             return f"/{team.name}/messages/@{other.username}"
     if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
@@ -73,9 +89,8 @@ def build_sidebar(*, viewer: User, team: Team) -> Sidebar:
         m.channel_id: m
         for m in channel_member_list_for_user(actor=viewer, user_id=viewer.id, team_id=team.id)
     }
-    dm_ids = {_dm_other_id(c, viewer) for c in channels if c.type == CHANNEL_DIRECT}
-    people = {u.id: u for u in User.objects.filter(id__in=dm_ids)}
-    online = online_user_ids(dm_ids)
+    people = dm_people(channels, viewer=viewer)
+    online = online_user_ids({dm_other_id(c, viewer) for c in channels if c.type == CHANNEL_DIRECT})
     regular, direct = [], []
     for channel in channels:
         member = members.get(channel.id)
@@ -90,7 +105,7 @@ def build_sidebar(*, viewer: User, team: Team) -> Sidebar:
             is_private=channel.type == CHANNEL_PRIVATE,
         )
         if channel.type == CHANNEL_DIRECT:
-            other = people.get(_dm_other_id(channel, viewer))
+            other = people.get(dm_other_id(channel, viewer))
             if other is not None:
                 item.dm_user = Person.of(other)
                 item.online = other.id in online

@@ -25,11 +25,7 @@ def system_message_html(
     """The translated sentence for a system post, or None to show its stored text."""
     actor = _mention(author_username, viewer_username)
     props = props if isinstance(props, dict) else {}
-
-    def say(template: str, **names: object) -> SafeString:
-        # Translate the sentence first, then put escaped names into it.
-        return format_html(template, **names)
-
+    # Each sentence is translated first; format_html then puts the escaped names into it.
     simple = {
         post_types.POST_TYPE_JOIN_TEAM: _("{actor} joined the team."),
         post_types.POST_TYPE_LEAVE_TEAM: _("{actor} left the team."),
@@ -39,13 +35,13 @@ def system_message_html(
         post_types.POST_TYPE_CHANNEL_RESTORED: _("{actor} unarchived the channel."),
     }
     if post_type in simple:
-        return say(simple[post_type], actor=actor)
+        return format_html(simple[post_type], actor=actor)
     if post_type == post_types.POST_TYPE_ADD_TO_CHANNEL and props.get("addedUsername"):
         added = _mention(str(props["addedUsername"]), viewer_username)
-        return say(_("{added} added to the channel by {actor}."), added=added, actor=actor)
+        return format_html(_("{added} added to the channel by {actor}."), added=added, actor=actor)
     if post_type == post_types.POST_TYPE_REMOVE_FROM_CHANNEL and props.get("removedUsername"):
         removed = _mention(str(props["removedUsername"]), viewer_username)
-        return say(_("{removed} was removed from the channel."), removed=removed)
+        return format_html(_("{removed} was removed from the channel."), removed=removed)
     changes = {
         post_types.POST_TYPE_HEADER_CHANGE: (
             "header",
@@ -67,6 +63,6 @@ def system_message_html(
         field, updated, removed_text = changes[post_type]
         new, old = props.get(f"new_{field}", ""), props.get(f"old_{field}", "")
         if new:
-            return say(updated, actor=actor, new=str(new))
-        return say(removed_text, actor=actor, old=str(old))
+            return format_html(updated, actor=actor, new=str(new))
+        return format_html(removed_text, actor=actor, old=str(old))
     return None

@@ -21,9 +21,14 @@ from apps.posts.selectors import post_get
 from apps.teams.permissions import access_team, access_team_by_name, check_team_member
 from apps.teams.selectors import team_list_for_user
 from apps.web.auth import signed_in
-from apps.web.prefs import ui_preferences
-from apps.web.presenters import Person, group_posts, present_posts
-from apps.web.screens import build_sidebar, channel_label, read_history
+from apps.web.presenters import GroupAnchor, Person, group_posts, present_posts
+from apps.web.screens import (
+    build_sidebar,
+    channel_labels,
+    channel_url,
+    dm_people,
+    read_history,
+)
 
 DEFAULT_CHANNEL = "town-square"
 
@@ -46,9 +51,6 @@ def _member_team(request: HttpRequest, team_name: str):
 def _screen(request: HttpRequest, team, channel: Channel) -> HttpResponse:
     viewer = request.web_user
     channel, membership = access_channel(actor=viewer, channel_id=channel.id)
-    people = {}
-    if channel.type == CHANNEL_DIRECT:
-        people = {u.id: u for u in User.objects.filter(id__in=channel.name.split("__"))}
     history = read_history(
         viewer=viewer,
         channel=channel,
@@ -58,7 +60,7 @@ def _screen(request: HttpRequest, team, channel: Channel) -> HttpResponse:
     context = {
         "team": team,
         "channel": channel,
-        "channel_label": channel_label(channel, viewer=viewer, people=people),
+        "channel_label": channel_labels([channel], viewer=viewer)[channel.id],
         "header_html": mark_safe(  # noqa: S308 - sanitized by render_markdown
             render_markdown(channel.header, viewer_username=viewer.username, inline=True)
         ),
@@ -73,7 +75,6 @@ def _screen(request: HttpRequest, team, channel: Channel) -> HttpResponse:
     context.update(
         automatic_time_zone=tz.get("automaticTimezone", ""),
         sidebar=build_sidebar(viewer=viewer, team=team),
-        prefs=ui_preferences(viewer),
     )
     return render(request, "web/chat.html", context)
 
@@ -109,7 +110,7 @@ def _start_direct(request: HttpRequest, team, other: User) -> HttpResponse:
     context = {"team": team, "other": Person.of(other), "me": Person.of(viewer)}
     if request.htmx and request.htmx.target == "center":
         return render(request, "web/_start_direct.html", context)
-    context.update(sidebar=build_sidebar(viewer=viewer, team=team), prefs=ui_preferences(viewer))
+    context.update(sidebar=build_sidebar(viewer=viewer, team=team))
     return render(request, "web/chat.html", context)
 
 
@@ -134,12 +135,8 @@ def permalink(request: HttpRequest, post_id: str) -> HttpResponse:
     team = channel.team or team_list_for_user(actor=request.web_user).first()
     if team is None:
         raise Http404
-    target = f"/{team.name}/channels/{channel.name}"
-    if channel.type == CHANNEL_DIRECT:
-        from apps.web.screens import channel_url
-
-        people = {u.id: u for u in User.objects.filter(id__in=channel.name.split("__"))}
-        target = channel_url(team, channel, viewer=request.web_user, people=people)
+    people = dm_people([channel], viewer=request.web_user)
+    target = channel_url(team, channel, viewer=request.web_user, people=people)
     return redirect(f"{target}?focus={post.id}#post-{post.id}")
 
 
@@ -156,9 +153,9 @@ def post_fragment(request: HttpRequest, post_id: str) -> HttpResponse:
     previous = None
     if previous_id:
         try:
-            previous = present_posts(
-                [post_get(actor=request.web_user, post_id=previous_id)], viewer=request.web_user
-            )[0]
+            previous = GroupAnchor.of_post(
+                post_get(actor=request.web_user, post_id=previous_id), viewer=request.web_user
+            )
         except NotFound:
             previous = None
     group_posts(views, previous=previous)

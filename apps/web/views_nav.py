@@ -28,7 +28,7 @@ from apps.teams.models import Team
 from apps.teams.permissions import access_team, check_team_member
 from apps.web.auth import signed_in
 from apps.web.presenters import Person, display_name
-from apps.web.screens import channel_url
+from apps.web.screens import channel_url, dm_other_id
 
 SWITCHER_MINE = 20
 SWITCHER_RECENT = 12
@@ -78,11 +78,6 @@ def _rank(term: str, *texts: str) -> int | None:
     return best
 
 
-def _dm_other_id(channel: Channel, viewer: User) -> str:
-    first, _, second = channel.name.partition("__")
-    return second if first == viewer.id else first
-
-
 def _my_channels(
     viewer: User, team: Team, term: str
 ) -> tuple[list[SwitchItem], set[str], set[str]]:
@@ -90,14 +85,14 @@ def _my_channels(
     best match first; with no term, the most recently active ones. Also returns the ids
     of all the viewer's channels and of the people they already have a DM with."""
     channels = list(channel_list_for_user(actor=viewer, team_id=team.id))
-    dm_ids = {_dm_other_id(c, viewer) for c in channels if c.type == CHANNEL_DIRECT}
+    dm_ids = {dm_other_id(c, viewer) for c in channels if c.type == CHANNEL_DIRECT}
     people = {u.id: u for u in user_list_by_ids(actor=viewer, user_ids=dm_ids)}
     online = online_user_ids(dm_ids)
     items: list[tuple[int, int, SwitchItem]] = []
     dm_people: set[str] = set()
     for channel in channels:
         if channel.type == CHANNEL_DIRECT:
-            other = people.get(_dm_other_id(channel, viewer))
+            other = people.get(dm_other_id(channel, viewer))
             if other is None:
                 continue
             dm_people.add(other.id)

@@ -17,17 +17,21 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.models import User
 from apps.accounts.selectors import status_list_by_ids
-from apps.channels.models import CHANNEL_DIRECT, Channel
+from apps.channels.models import Channel
 from apps.channels.permissions import access_channel
 from apps.channels.selectors import channel_member_list
 from apps.posts.emoji import EMOJI_BY_NAME, PICKER_CATEGORIES, emoji_search
-from apps.posts.models import Post
-from apps.posts.selectors import post_get, post_get_thread, post_list_flagged, post_list_pinned
+from apps.posts.selectors import (
+    post_get_thread,
+    post_list_flagged,
+    post_list_pinned,
+    post_reply_count,
+)
 from apps.teams.permissions import access_team, access_team_by_name, check_team_member
 from apps.teams.selectors import team_list_for_user
 from apps.web.auth import signed_in
 from apps.web.presenters import Person, PostView, group_posts, present_posts
-from apps.web.screens import channel_label
+from apps.web.screens import channel_labels
 
 # A thread shows its root and at most this many of its latest replies; pinned lists stop
 # at PINNED_SHOWN. Both bound one panel's work (and stay under the selectors' id limits).
@@ -55,21 +59,6 @@ PRESENCE_LABELS = {
 }
 
 
-def _people_of(channel: Channel) -> dict[str, User]:
-    """A DM's two users, so its label names the other one."""
-    if channel.type != CHANNEL_DIRECT:
-        return {}
-    return {u.id: u for u in User.objects.filter(id__in=channel.name.split("__"))}
-
-
-def _labels(channels: list[Channel], viewer: User) -> dict[str, str]:
-    people = {}
-    dm_user_ids = {uid for c in channels if c.type == CHANNEL_DIRECT for uid in c.name.split("__")}
-    if dm_user_ids:
-        people = {u.id: u for u in User.objects.filter(id__in=dm_user_ids)}
-    return {c.id: channel_label(c, viewer=viewer, people=people) for c in channels}
-
-
 @dataclass
 class ListedPost:
     """A post in the pinned or saved list, with the channel it was said in."""
@@ -82,7 +71,7 @@ class ListedPost:
 def _listed(posts, viewer: User) -> list[ListedPost]:
     posts = list(posts)
     channels = Channel.objects.in_bulk({p.channel_id for p in posts})
-    labels = _labels(list(channels.values()), viewer)
+    labels = channel_labels(channels.values(), viewer=viewer)
     return [
         ListedPost(view, labels.get(view.channel_id, ""), channels[view.channel_id].type)
         for view in present_posts(posts, viewer=viewer)
@@ -116,7 +105,7 @@ def thread(request: HttpRequest, post_id: str) -> HttpResponse:
         "reply_count": reply_count,
         "older_hidden": older_hidden,
         "channel": channel,
-        "channel_label": channel_label(channel, viewer=viewer, people=_people_of(channel)),
+        "channel_label": channel_labels([channel], viewer=viewer)[channel.id],
         "can_reply": membership is not None and not channel.is_archived,
         "me": Person.of(viewer),
         "id_prefix": "rhs-",
@@ -125,11 +114,9 @@ def thread(request: HttpRequest, post_id: str) -> HttpResponse:
 
 
 def _thread_count(request: HttpRequest, post_id: str) -> HttpResponse:
-    """The "N replies" line, counted in the database: every open panel asks again on each
-    reply, so this must not load the thread."""
-    post = post_get(actor=request.web_user, post_id=post_id)  # the access check
-    root_id = post.root_id or post.id
-    reply_count = Post.objects.filter(root_id=root_id, delete_at=0).count()
+    """The "N replies" line: every open panel asks again on each reply, so it is counted,
+    never loaded."""
+    reply_count = post_reply_count(actor=request.web_user, post_id=post_id)
     return render(request, "web/rhs/_thread_count.html", {"reply_count": reply_count})
 
 
@@ -139,7 +126,7 @@ def pinned(request: HttpRequest, channel_id: str) -> HttpResponse:
     viewer = request.web_user
     channel, _membership = access_channel(actor=viewer, channel_id=channel_id)
     items = _listed(post_list_pinned(actor=viewer, channel_id=channel.id)[:PINNED_SHOWN], viewer)
-    label = channel_label(channel, viewer=viewer, people=_people_of(channel))
+    label = channel_labels([channel], viewer=viewer)[channel.id]
     return render(
         request,
         "web/rhs/pinned.html",
@@ -212,7 +199,7 @@ def members(request: HttpRequest, channel_id: str) -> HttpResponse:
                 is_me=member.user_id == viewer.id,
             )
         )
-    label = channel_label(channel, viewer=viewer, people=_people_of(channel))
+    label = channel_labels([channel], viewer=viewer)[channel.id]
     return render(
         request,
         "web/rhs/members.html",

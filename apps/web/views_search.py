@@ -16,15 +16,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from apps.accounts.models import User
-from apps.channels.models import CHANNEL_DIRECT, Channel
+from apps.channels.models import Channel
 from apps.core.errors import InvalidInput
 from apps.search.grammar import parse_search
 from apps.search.selectors import post_search
 from apps.web.auth import signed_in
 from apps.web.highlight import highlight
 from apps.web.presenters import PostView, present_posts, user_time_zone
-from apps.web.screens import channel_label
+from apps.web.screens import channel_labels
 
 PER_PAGE = 20
 MAX_PAGE = 1000  # far past what anyone pages through; keeps the SQL offset small
@@ -37,13 +36,6 @@ class SearchHit:
     post: PostView
     channel_label: str
     channel_type: str
-
-
-def _channel_labels(channels: list[Channel], viewer: User) -> dict[str, str]:
-    """Sidebar names of the channels, DMs by the other person, in two queries at most."""
-    dm_user_ids = {uid for c in channels if c.type == CHANNEL_DIRECT for uid in c.name.split("__")}
-    people = {u.id: u for u in User.objects.filter(id__in=dm_user_ids)} if dm_user_ids else {}
-    return {c.id: channel_label(c, viewer=viewer, people=people) for c in channels}
 
 
 def _page_number(raw: str) -> int:
@@ -79,7 +71,7 @@ def results(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         return render(request, template, context)
     channels = Channel.objects.in_bulk({p.channel_id for p in found.posts})
-    labels = _channel_labels(list(channels.values()), viewer)
+    labels = channel_labels(channels.values(), viewer=viewer)
     hits = []
     for view in present_posts(found.posts, viewer=viewer):
         view.html = highlight(view.html, found.matches.get(view.id, ()), prefixes=query.prefixes)

@@ -8,15 +8,17 @@ import json
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.accounts.models import Preference
+from apps.accounts.selectors import preference_list
 from apps.accounts.services import preference_save, user_set_password, user_update_profile
 from apps.core.errors import ConfabError
 from apps.web.auth import signed_in
+from apps.web.locales import DJANGO_LANGUAGE_BY_LOCALE
 from apps.web.prefs import (
     DISPLAY_CATEGORY,
     EDITABLE_COLOURS,
@@ -30,12 +32,10 @@ from apps.web.prefs import (
     valid_colours,
 )
 
-# Language names are shown in their own language, so anyone can find theirs.
+# Mattermost's locale codes, each named in its own language (settings.LANGUAGES), so
+# anyone can find theirs.
 LANGUAGE_CHOICES = [
-    ("en", "English"),
-    ("ko", "한국어"),
-    ("zh-CN", "中文 (简体)"),
-    ("fr", "Français"),
+    (locale, dict(settings.LANGUAGES)[code]) for locale, code in DJANGO_LANGUAGE_BY_LOCALE.items()
 ]
 WRONG_PASSWORD_ERROR = "api.user.check_user_password.invalid.app_error"  # noqa: S105 - an error id
 
@@ -157,7 +157,8 @@ def _save_password(request: HttpRequest, form: PasswordForm) -> None:
 
 def _stored_theme(user) -> dict:
     value = (
-        Preference.objects.filter(user=user, category=THEME_CATEGORY, name=THEME_NAME)
+        preference_list(actor=user, user=user, category=THEME_CATEGORY)
+        .filter(name=THEME_NAME)
         .values_list("value", flat=True)
         .first()
     )
