@@ -50,8 +50,7 @@ def access_channel(*, actor: User, channel_id: str) -> tuple[Channel, ChannelMem
     cannot be probed.
     """
     check_active(actor)
-    channel = _channel_or_none(channel_id)
-    membership = channel_membership(user=actor, channel=channel) if channel else None
+    channel, membership = _channel_and_membership(actor, channel_id)
     if channel is None or not can_read_channel(actor, channel, membership):
         raise _channel_not_found()
     return channel, membership
@@ -61,6 +60,24 @@ def _channel_or_none(channel_id: str) -> Channel | None:
     if not is_valid_id(channel_id):
         return None
     return Channel.objects.select_related("team").filter(id=channel_id).first()
+
+
+def _channel_and_membership(
+    actor: User, channel_id: str
+) -> tuple[Channel | None, ChannelMember | None]:
+    """The channel and the actor's membership of it. Nearly every request comes from a
+    member, so the membership is read first with its channel joined in: one round trip
+    instead of two on every API call that touches a channel (the hot paths)."""
+    if not is_valid_id(channel_id):
+        return None, None
+    membership = (
+        ChannelMember.objects.select_related("channel", "channel__team")
+        .filter(channel_id=channel_id, user=actor)
+        .first()
+    )
+    if membership is not None:
+        return membership.channel, membership
+    return _channel_or_none(channel_id), None
 
 
 def _channel_not_found() -> NotFound:
@@ -73,8 +90,7 @@ def access_channel_to_manage(
     """Fetch a channel for a management verb: its readers, plus its managers for team
     channels. Reading its posts still needs `access_channel`."""
     check_active(actor)
-    channel = _channel_or_none(channel_id)
-    membership = channel_membership(user=actor, channel=channel) if channel else None
+    channel, membership = _channel_and_membership(actor, channel_id)
     if channel is None or not (
         can_read_channel(actor, channel, membership)
         or (channel.team_id is not None and is_channel_manager(actor, channel, membership))

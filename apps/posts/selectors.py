@@ -1,6 +1,6 @@
 """Reads of posts, always filtered by what the actor may currently see."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -73,22 +73,57 @@ def post_list_in_channel(
     `since` returns every post changed after that time, deleted ones included, so a
     client can sync; it ignores paging and is capped.
     """
+    posts, _beyond = _history_slice(
+        actor=actor,
+        channel_id=channel_id,
+        page=page,
+        per_page=per_page,
+        before=before,
+        after=after,
+        since=since,
+        include_deleted=include_deleted,
+    )
+    return posts
+
+
+def _history_slice(
+    *,
+    actor: User,
+    channel_id: str,
+    page: int,
+    per_page: int,
+    before: str,
+    after: str,
+    since: int | None,
+    include_deleted: bool,
+) -> tuple[list[Post], Post | None]:
+    """A page of history (newest first) and the post just beyond it in the direction of
+    paging (older, or newer when paging `after`), or None. The page query reads that one
+    row more, so the cursor beyond the page costs no query of its own."""
     channel, _membership = access_channel(actor=actor, channel_id=channel_id)
     page, per_page = clamp_paging(page, per_page)
     qs = Post.objects.filter(channel=channel)
     if since is not None:
-        return list(qs.filter(update_at__gt=since).order_by("-create_at", "-id")[:SINCE_LIMIT])
+        changed = qs.filter(update_at__gt=since).order_by("-create_at", "-id")
+        return list(changed[:SINCE_LIMIT]), None
     if not (include_deleted and actor.is_system_admin):
         qs = qs.filter(delete_at=0)
     offset = page * per_page
     if after:
         pivot = _pivot(channel.id, after)
-        newer = qs.filter(_newer_than(pivot)).order_by("create_at", "id")
-        return list(reversed(newer[offset : offset + per_page]))
+        newer = list(
+            qs.filter(_newer_than(pivot)).order_by("create_at", "id")[
+                offset : offset + per_page + 1
+            ]
+        )
+        beyond = newer.pop() if len(newer) > per_page else None
+        return list(reversed(newer)), beyond
     if before:
         pivot = _pivot(channel.id, before)
         qs = qs.filter(_older_than(pivot))
-    return list(qs.order_by("-create_at", "-id")[offset : offset + per_page])
+    older = list(qs.order_by("-create_at", "-id")[offset : offset + per_page + 1])
+    beyond = older.pop() if len(older) > per_page else None
+    return older, beyond
 
 
 def _newer_post_id(channel_id: str, post: Post) -> str:
@@ -111,6 +146,15 @@ def _older_post_id(channel_id: str, post: Post) -> str:
         .first()
     )
     return older or ""
+
+
+def _cursor_beyond(beyond: Post | None, live_one_further: Callable[[], str]) -> str:
+    """The cursor past a full page from the row read beyond it: nothing there means no
+    cursor; a live post is the cursor; a deleted one (only an admin's page shows them)
+    means asking for the next live post."""
+    if beyond is None:
+        return ""
+    return live_one_further() if beyond.delete_at else beyond.id
 
 
 def _thread_roots_missing_from(posts: Sequence[Post], *, include_deleted: bool) -> list[Post]:
@@ -144,7 +188,7 @@ def post_page_in_channel(
     it. `since` has no cursors. `has_next` says whether the next page in the same
     direction holds posts. Thread roots of replies on the page come as `extra`.
     """
-    posts = post_list_in_channel(
+    posts, beyond = _history_slice(
         actor=actor,
         channel_id=channel_id,
         page=page,
@@ -177,9 +221,15 @@ def post_page_in_channel(
     elif page == 0:
         next_post_id = ""  # the newest page: nothing is newer
     if next_post_id is None:
-        next_post_id = _newer_post_id(posts[0].channel_id, posts[0]) if posts else ""
+        if after:
+            next_post_id = _cursor_beyond(beyond, lambda: _newer_post_id(channel_id, posts[0]))
+        else:
+            next_post_id = _newer_post_id(channel_id, posts[0]) if posts else ""
     if prev_post_id is None:
-        prev_post_id = _older_post_id(posts[-1].channel_id, posts[-1]) if posts else ""
+        if after:
+            prev_post_id = _older_post_id(channel_id, posts[-1]) if posts else ""
+        else:
+            prev_post_id = _cursor_beyond(beyond, lambda: _older_post_id(channel_id, posts[-1]))
     # Paging `after` walks towards newer posts; every other mode walks towards older ones.
     has_next = bool(next_post_id) if after else bool(posts) and bool(prev_post_id)
     return PostPage(

@@ -79,6 +79,39 @@ def test_plain_pages_run_newest_first_with_cursors_to_the_neighbours(
     )
 
 
+def test_cursors_skip_a_deleted_post_just_beyond_an_admins_page(
+    world: World, api_as, history: list[Post]
+) -> None:
+    """The page reads one row past its end for the cursor; when an admin's page with
+    deleted posts ends just before a deleted one, the cursor is still the next live post."""
+    post_delete(actor=world.alice, post_id=history[5].id)
+    channel_id = history[0].channel_id
+    admin_page = _page(api_as(world.admin), channel_id, per_page=4, include_deleted="true")
+    assert _messages(admin_page) == ["m9", "m8", "m7", "m6"]
+    assert admin_page["prev_post_id"] == history[4].id
+    newer = _page(
+        api_as(world.admin), channel_id, per_page=1, after=history[3].id, include_deleted="true"
+    )
+    assert (_messages(newer), newer["next_post_id"]) == (["m4"], history[6].id)
+    member_page = _page(api_as(world.bob), channel_id, per_page=4, page=1)
+    assert _messages(member_page) == ["m4", "m3", "m2", "m1"]
+    assert (member_page["next_post_id"], member_page["prev_post_id"]) == (
+        history[6].id,
+        history[0].id,
+    )
+
+
+def test_a_members_newest_page_takes_three_queries(
+    world: World, api_as, history: list[Post], django_assert_num_queries
+) -> None:
+    """The hot path of every client: who is asking, their membership with the channel
+    joined in, and the page with one row more for the cursor beyond it."""
+    api = api_as(world.alice)
+    with django_assert_num_queries(3):
+        body = _page(api, history[0].channel_id, per_page=4)
+    assert body["prev_post_id"] == history[5].id
+
+
 def test_past_the_end_the_list_is_empty(world: World, api_as, history: list[Post]) -> None:
     body = _page(api_as(world.bob), history[0].channel_id, per_page=4, page=3)
     assert body == {
