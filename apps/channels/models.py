@@ -1,7 +1,7 @@
 """Chat channels of the four Mattermost types and their membership and read state."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 
 from apps.core.models import SoftDeleteModel
@@ -36,6 +36,10 @@ def default_member_notify_props() -> dict[str, str]:
     }
 
 
+# The channel's counters a new post moves, as `count_new_post` returns them.
+_POST_TOTALS = ("total_msg_count", "total_msg_count_root", "last_post_at", "last_root_post_at")
+
+
 class ChannelQuerySet(models.QuerySet):
     def lock_rows(self, channel_ids: list[str]) -> dict[str, int]:
         """Lock channel rows until the transaction ends; returns their current `delete_at`.
@@ -50,6 +54,36 @@ class ChannelQuerySet(models.QuerySet):
             .values_list("id", "delete_at")
         )
         return dict(rows)
+
+    def count_new_post(
+        self, channel_id: str, *, at: int, is_root: bool, counts_as_unread: bool
+    ) -> dict[str, int]:
+        """Move a channel's counters for a post made at `at` and return the new totals
+        (total_msg_count, total_msg_count_root, last_post_at, last_root_post_at).
+
+        One `UPDATE ... RETURNING` (PostgreSQL, and SQLite since 3.35) instead of an
+        update and a read back: this runs on every post, under the channel's row lock.
+        """
+        table = self.model._meta.db_table
+        changes = ["last_post_at = %s", "update_at = %s"]
+        params: list[object] = [at, at]
+        if is_root:
+            changes.append("last_root_post_at = %s")
+            params.append(at)
+        if counts_as_unread:
+            changes.append("total_msg_count = total_msg_count + 1")
+            if is_root:
+                changes.append("total_msg_count_root = total_msg_count_root + 1")
+        # Only fixed column clauses above and the model's own table name go into the
+        # text; every value is a parameter.
+        sql = (
+            f'UPDATE "{table}" SET {", ".join(changes)} WHERE id = %s '  # noqa: S608
+            f"RETURNING {', '.join(_POST_TOTALS)}"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [*params, channel_id])
+            row = cursor.fetchone()
+        return dict(zip(_POST_TOTALS, row, strict=True))
 
 
 class Channel(SoftDeleteModel):

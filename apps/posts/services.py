@@ -170,16 +170,28 @@ def _mentioned_user_ids(*, channel: Channel, message: str, author: User) -> set[
         return set(others.values_list("user_id", flat=True))
     mentioned: set[str] = set()
     parsed = parse_mentions(message)
-    if parsed.words:
-        by_name = dict(
-            others.filter(user__username__in=parsed.usernames).values_list(
-                "user__username", "user_id"
-            )
-        )
-        for word in parsed.words:
-            name = next((n for n in username_candidates(word) if n in by_name), None)
-            if name is not None:
-                mentioned.add(by_name[name])
+    # One read for both kinds of candidate: members named in the message, and members
+    # with mention keys of their own (first name, keywords), checked against the text.
+    has_keywords = Q(user__notify_props__first_name="true") | ~Q(
+        user__notify_props__mention_keys=""
+    )
+    wanted = Q(user__username__in=parsed.usernames) | has_keywords if parsed.words else has_keywords
+    candidates = others.filter(wanted).values_list(
+        "user_id", "user__username", "user__first_name", "user__notify_props"
+    )
+    by_name: dict[str, str] = {}
+    plain_text = without_code(message)
+    for user_id, username, first_name, notify_props in candidates:
+        by_name[username] = user_id
+        keys = str(notify_props.get("mention_keys", "")).split(",")
+        if notify_props.get("first_name") == "true" and first_name:
+            keys.append(first_name)
+        if mentions_any_keyword(plain_text, keys):
+            mentioned.add(user_id)
+    for word in parsed.words:
+        name = next((n for n in username_candidates(word) if n in by_name), None)
+        if name is not None:
+            mentioned.add(by_name[name])
     if parsed.channel or parsed.here:
         listening = set(
             others.exclude(notify_props__ignore_channel_mentions="on")
@@ -187,16 +199,6 @@ def _mentioned_user_ids(*, channel: Channel, message: str, author: User) -> set[
             .values_list("user_id", flat=True)
         )
         mentioned |= listening if parsed.channel else online_user_ids(listening)
-    with_keywords = others.filter(
-        Q(user__notify_props__first_name="true") | ~Q(user__notify_props__mention_keys="")
-    ).values_list("user_id", "user__first_name", "user__notify_props")
-    plain_text = without_code(message)
-    for user_id, first_name, notify_props in with_keywords:
-        keys = str(notify_props.get("mention_keys", "")).split(",")
-        if notify_props.get("first_name") == "true" and first_name:
-            keys.append(first_name)
-        if mentions_any_keyword(plain_text, keys):
-            mentioned.add(user_id)
     return mentioned
 
 
@@ -231,19 +233,11 @@ def _insert_post(
     )
     post.save(force_insert=True)
 
-    counts_as_unread = post_type not in JOIN_LEAVE_TYPES
-    channel_changes: dict[str, Any] = {"last_post_at": now, "update_at": now}
-    if root is None:
-        channel_changes["last_root_post_at"] = now
-    if counts_as_unread:
-        channel_changes["total_msg_count"] = F("total_msg_count") + 1
-        if root is None:
-            channel_changes["total_msg_count_root"] = F("total_msg_count_root") + 1
-    Channel.objects.filter(id=channel.id).update(**channel_changes)
-    totals = (
-        Channel.objects.filter(id=channel.id)
-        .values("total_msg_count", "total_msg_count_root", "last_post_at", "last_root_post_at")
-        .get()
+    totals = Channel.objects.count_new_post(
+        channel.id,
+        at=now,
+        is_root=root is None,
+        counts_as_unread=post_type not in JOIN_LEAVE_TYPES,
     )
     for field_name, value in totals.items():
         setattr(channel, field_name, value)
