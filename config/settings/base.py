@@ -109,6 +109,13 @@ else:
         "max_size": env.int("CONFAB_DB_POOL_MAX", default=20),
         "timeout": env.int("CONFAB_DB_POOL_TIMEOUT_SECONDS", default=10),
     }
+# Threads that run HTTP requests in each server process (config/asgi.py). Each holds a
+# database connection while it works: keep it at or under CONFAB_DB_POOL_MAX. SQLite
+# takes one writer at a time, so the embedded default runs fewer.
+CONFAB_HTTP_THREADS = env.int(
+    "CONFAB_HTTP_THREADS",
+    default=2 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 4,
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery broker ---------------------------------------------
