@@ -64,8 +64,8 @@ class Post(SoftDeleteModel):
             models.Index(fields=["channel", "-create_at", "-id"], name="posts_channel_create_id"),
             models.Index(fields=["channel", "update_at"], name="posts_channel_update"),
             models.Index(fields=["root", "create_at"], name="posts_root_create"),
-            # Server-wide by age: the console's newest-first list and retention jobs.
-            models.Index(fields=["create_at"], name="posts_create"),
+            # Server-wide by age (retention jobs, the console's list) is indexed by
+            # migration 0004, per database: a BRIN index on PostgreSQL, see there why.
         ]
 
     def __str__(self) -> str:
