@@ -362,11 +362,73 @@ def _daphne_send_now(send: object) -> SendNow | None:
     handle_reply = getattr(protocol, "handle_reply", None)
     if handle_reply is None:
         return None
+    write_frame = _plain_socket_writer(protocol)
 
     def send_now(text: str) -> None:
         state = connections.get(protocol)
         if state is None or state.get("disconnected"):
             return
+        if write_frame is not None and write_frame(text):
+            return
         handle_reply({"type": "websocket.send", "text": text})
 
     return send_now
+
+
+def _plain_socket_writer(protocol: Any) -> Callable[[str], bool] | None:
+    """Write one unfragmented, unmasked, uncompressed text frame straight to the socket, or
+    None when this connection needs autobahn's own framing (TLS in daphne, compression,
+    masking or fragmenting configured).
+
+    Measured at 1,000 sockets, most of a delivery's cost was not Confab's: autobahn's
+    `sendMessage` bookkeeping, then Twisted registering the socket with epoll for every
+    write and writing it on the next reactor turn. A server's text frame is two to ten
+    header bytes and the payload (RFC 6455 §5.2); when Twisted holds nothing unsent for
+    the socket, one `send` delivers it, and anything the kernel does not take goes to
+    Twisted's buffer, so the order of frames is kept. Returns False when the frame must
+    go the usual way (the socket is not open, or too large a payload for the limit).
+    """
+    try:
+        from autobahn.websocket.protocol import WebSocketProtocol
+        from twisted.internet import tcp
+    except ImportError:  # pragma: no cover - daphne always brings both
+        return None
+    transport = getattr(protocol, "transport", None)
+    if not isinstance(transport, tcp.Connection) or not hasattr(transport, "_tempDataBuffer"):
+        return None
+    if (
+        getattr(protocol, "_perMessageCompress", None) is not None
+        or getattr(protocol, "maskServerFrames", True)
+        or getattr(protocol, "autoFragmentSize", 1) > 0
+    ):
+        return None
+    payload_limit = getattr(protocol, "maxMessagePayloadSize", 0)
+
+    def write_frame(text: str) -> bool:
+        if protocol.state != WebSocketProtocol.STATE_OPEN or transport.disconnecting:
+            return False
+        payload = text.encode()
+        size = len(payload)
+        if 0 < payload_limit < size:
+            return False
+        if size < 126:
+            header = bytes((0x81, size))
+        elif size < 65536:
+            header = b"\x81\x7e" + size.to_bytes(2, "big")
+        else:
+            header = b"\x81\x7f" + size.to_bytes(8, "big")
+        frame = header + payload
+        if transport.dataBuffer or transport._tempDataBuffer:
+            transport.write(frame)  # Twisted is still sending earlier frames: queue behind
+            return True
+        try:
+            sent = transport.socket.send(frame)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            sent = 0  # a broken socket: Twisted finds out on its own write and closes it
+        if sent < len(frame):
+            transport.write(frame[sent:])
+        return True
+
+    return write_frame

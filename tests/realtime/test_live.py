@@ -266,3 +266,45 @@ def test_a_socket_killed_mid_stream_resumes_without_gap_or_duplicate(live_server
 
 def _posted(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in frames if f.get("event") == "posted"]
+
+
+def test_frames_of_every_length_encoding_arrive_intact(live_server_url, run) -> None:
+    """Under daphne the hub writes frames itself (RFC 6455 §5.2, one `send` when the
+    socket is idle): a reply under 126 bytes, a post under 64 KiB and one over it use
+    the three length encodings, and each arrives whole and in order."""
+    world = build_world()
+    url = ws_url(live_server_url)
+    alice_auth = {"Authorization": f"Bearer {world.token(world.alice)}"}
+    # Control characters take seven bytes each on the wire (JSON inside JSON).
+    messages = ["short", "é" * 2000, "\u0001" * 10000 + "end"]
+
+    def create_post(message: str) -> None:
+        response = requests.post(
+            f"{live_server_url}/api/v4/posts",
+            json={"channel_id": world.channel.id, "message": message},
+            headers=alice_auth,
+            timeout=10,
+        )
+        assert response.status_code == 201, response.text[:200]
+
+    async def scenario() -> None:
+        ws = await open_socket(url, world.token(world.bob))
+        await next_frame(ws)  # hello
+        await ws.send(json.dumps({"seq": 7, "action": "ping"}))
+        pong = await until(ws, lambda f: f.get("seq_reply") == 7)
+        assert len(json.dumps(pong, separators=(",", ":"))) < 126
+        sizes, received = [], []
+        for message in messages:
+            await asyncio.to_thread(create_post, message)
+            raw = await asyncio.wait_for(ws.recv(), 5)
+            frame = json.loads(raw)
+            while frame.get("event") != "posted":
+                raw = await asyncio.wait_for(ws.recv(), 5)
+                frame = json.loads(raw)
+            sizes.append(len(raw.encode()))
+            received.append(json.loads(frame["data"]["post"])["message"])
+        await ws.close()
+        assert received == messages
+        assert 126 <= sizes[0] < 65536 and 126 <= sizes[1] < 65536 and sizes[2] >= 65536
+
+    run(scenario())
