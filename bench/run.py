@@ -65,7 +65,8 @@ def summary_rows(floors: dict, http: dict, realtime: dict, search: dict) -> list
     fan_floor = _get(floors, "fanout_floor_ms", "p50")
     for run in realtime.get("fanout", []):
         p99 = _get(run, "latency_ms", "p99")
-        label = f"fan-out {run['clients']:,} clients, {run['servers']} process(es)"
+        processes = "1 process" if run["servers"] == 1 else f"{run['servers']} processes"
+        label = f"fan-out {run['clients']:,} clients, {processes}"
         target = run["clients"] >= 1000 and run["servers"] == 1
         rows.append(
             [
