@@ -57,35 +57,6 @@ def _older_than(post: Post) -> Q:
     )
 
 
-def post_list_in_channel(
-    *,
-    actor: User,
-    channel_id: str,
-    page: int = 0,
-    per_page: int = PER_PAGE_DEFAULT,
-    before: str = "",
-    after: str = "",
-    since: int | None = None,
-    include_deleted: bool = False,
-) -> list[Post]:
-    """Channel history, newest first. `since` > `after` > `before` > plain paging.
-
-    `since` returns every post changed after that time, deleted ones included, so a
-    client can sync; it ignores paging and is capped.
-    """
-    posts, _beyond = _history_slice(
-        actor=actor,
-        channel_id=channel_id,
-        page=page,
-        per_page=per_page,
-        before=before,
-        after=after,
-        since=since,
-        include_deleted=include_deleted,
-    )
-    return posts
-
-
 def _history_slice(
     *,
     actor: User,
@@ -97,9 +68,11 @@ def _history_slice(
     since: int | None,
     include_deleted: bool,
 ) -> tuple[list[Post], Post | None]:
-    """A page of history (newest first) and the post just beyond it in the direction of
-    paging (older, or newer when paging `after`), or None. The page query reads that one
-    row more, so the cursor beyond the page costs no query of its own."""
+    """A page of history, newest first (`since` > `after` > `before` > plain paging), and
+    the post just beyond it in the direction of paging (older, or newer when paging
+    `after`), or None. The page query reads that one row more, so the cursor beyond the
+    page costs no query of its own. `since` returns every post changed after that time,
+    deleted ones included, so a client can sync; it ignores paging and is capped."""
     channel, _membership = access_channel(actor=actor, channel_id=channel_id)
     page, per_page = clamp_paging(page, per_page)
     qs = Post.objects.filter(channel=channel)

@@ -26,7 +26,7 @@ from apps.channels.permissions import (
 from apps.channels.services import channel_archive, channel_member_add, channel_member_remove
 from apps.core.errors import NotAuthenticated, NotFound
 from apps.core.ids import new_id
-from apps.posts.selectors import post_list_in_channel
+from apps.posts.selectors import post_page_in_channel
 from apps.teams.services import team_member_remove
 from tests.channels.world import World
 
@@ -321,7 +321,7 @@ def test_team_and_system_admins_manage_a_private_channel_without_reading_it(
     with pytest.raises(NotFound):
         access_channel(actor=manager, channel_id=world.secret.id)
     with pytest.raises(NotFound):
-        post_list_in_channel(actor=manager, channel_id=world.secret.id)
+        post_page_in_channel(actor=manager, channel_id=world.secret.id)
 
     channel, membership = access_channel_to_manage(actor=manager, channel_id=world.secret.id)
     assert (channel.id, membership) == (world.secret.id, None)

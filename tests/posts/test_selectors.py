@@ -13,8 +13,8 @@ from apps.posts.selectors import (
     post_get,
     post_get_thread,
     post_list_flagged,
-    post_list_in_channel,
     post_list_pinned,
+    post_page_in_channel,
     reaction_list_for_post,
 )
 from apps.posts.services import (
@@ -43,7 +43,7 @@ def _messages(posts) -> list[str]:
 
 def _list(world: World, history: list[Post], **kwargs) -> list[str]:
     return _messages(
-        post_list_in_channel(actor=world.alice, channel_id=history[0].channel_id, **kwargs)
+        post_page_in_channel(actor=world.alice, channel_id=history[0].channel_id, **kwargs).posts
     )
 
 
@@ -108,9 +108,9 @@ def test_deleted_posts_leave_the_history_but_since_still_returns_them(
     post_delete(actor=world.alice, post_id=history[3].id)
     post_edit(actor=world.alice, post_id=history[1].id, message="m1 edited")
     assert "m3" not in _list(world, history)
-    changed = post_list_in_channel(
+    changed = post_page_in_channel(
         actor=world.alice, channel_id=history[0].channel_id, since=cutoff, per_page=1, page=5
-    )
+    ).posts
     assert {p.message for p in changed} == {"m8", "m9", "m3", "m1 edited"}
     deleted = next(p for p in changed if p.message == "m3")
     assert deleted.delete_at != 0
@@ -119,9 +119,9 @@ def test_deleted_posts_leave_the_history_but_since_still_returns_them(
 def test_only_system_admins_may_include_deleted_posts(world: World, history: list[Post]) -> None:
     post_delete(actor=world.alice, post_id=history[3].id)
     assert "m3" not in _list(world, history, include_deleted=True)
-    as_admin = post_list_in_channel(
+    as_admin = post_page_in_channel(
         actor=world.admin, channel_id=history[0].channel_id, include_deleted=True
-    )
+    ).posts
     assert "m3" in _messages(as_admin)
 
 
@@ -143,7 +143,7 @@ def hidden_posts(world: World) -> dict[str, Post]:
 
 
 READERS = [
-    lambda actor, post: post_list_in_channel(actor=actor, channel_id=post.channel_id),
+    lambda actor, post: post_page_in_channel(actor=actor, channel_id=post.channel_id).posts,
     lambda actor, post: post_get(actor=actor, post_id=post.id),
     lambda actor, post: post_get_thread(actor=actor, post_id=post.id),
     lambda actor, post: list(reaction_list_for_post(actor=actor, post_id=post.id)),
