@@ -1,6 +1,6 @@
 """Reads of channels, filtered to what the actor may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from apps.accounts.models import User
@@ -93,6 +93,22 @@ def channel_member_list(*, actor: User, channel_id: str) -> QuerySet[ChannelMemb
         .select_related("user")
         .order_by("user__username")
     )
+
+
+def channel_active_members_online_first(
+    *, actor: User, channel_id: str, limit: int
+) -> tuple[list[ChannelMember], int]:
+    """Up to `limit` of the channel's active members, online ones first, then by username,
+    and how many active members it has: a big channel's panel costs one page, not a row
+    per member."""
+    active = channel_member_list(actor=actor, channel_id=channel_id).filter(user__delete_at=0)
+    online_first = Case(
+        When(user__status__status="online", then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    rows = list(active.order_by(online_first, "user__username", "user_id")[:limit])
+    return rows, active.count()
 
 
 def channel_member_get(*, actor: User, channel_id: str, user_id: str) -> ChannelMember:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +18,7 @@ from apps.accounts.models import User
 from apps.accounts.selectors import status_list_by_ids
 from apps.channels.models import Channel
 from apps.channels.permissions import access_channel
-from apps.channels.selectors import channel_member_list
+from apps.channels.selectors import channel_active_members_online_first
 from apps.posts.emoji import EMOJI_BY_NAME, PICKER_CATEGORIES, emoji_search
 from apps.posts.selectors import (
     post_get_thread,
@@ -173,14 +172,9 @@ def members(request: HttpRequest, channel_id: str) -> HttpResponse:
     """The channel's active members, at most MEMBERS_SHOWN of them, and how many more."""
     viewer = request.web_user
     channel, _membership = access_channel(actor=viewer, channel_id=channel_id)
-    active = channel_member_list(actor=viewer, channel_id=channel.id).filter(user__delete_at=0)
-    total = active.count()
-    online_first = Case(
-        When(user__status__status="online", then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
+    rows, total = channel_active_members_online_first(
+        actor=viewer, channel_id=channel.id, limit=MEMBERS_SHOWN
     )
-    rows = list(active.order_by(online_first, "user__username", "user_id")[:MEMBERS_SHOWN])
     statuses = {
         s["user_id"]: s["status"]
         for s in status_list_by_ids(actor=viewer, user_ids=[m.user_id for m in rows])

@@ -99,10 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    # Under ASGI every request may run in a new thread, and Django's persistent connections
-    # are per thread: CONN_MAX_AGE left one open connection behind per request until
-    # PostgreSQL refused clients (seen in the benchmark). A psycopg pool per process
-    # shares a bounded set of connections instead.
+    # Django's persistent connections are per thread, and a server process has several:
+    # the HTTP pool (CONFAB_HTTP_THREADS) and the executors WebSocket consumers reach the
+    # database through. Under Django's ASGI handler, which started a thread per request,
+    # CONN_MAX_AGE left a connection behind per request until PostgreSQL refused clients
+    # (seen in the benchmark). A psycopg pool per process bounds them whatever the threads.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("CONFAB_DB_POOL_MIN", default=2),
