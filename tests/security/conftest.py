@@ -39,7 +39,9 @@ def live_daphne(transactional_db) -> Iterator[LiveServer]:
         pytest.fail("The live server did not start.")
     port = process.port.value
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port, pid=process.pid)
+        yield LiveServer(
+            url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port, pid=process.pid
+        )
     finally:
         process.terminate()
         process.join(timeout=10)
