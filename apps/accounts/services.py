@@ -364,6 +364,9 @@ def user_set_password(
     user.last_password_update = now_ms()
     # The session auth hash includes the password hash, so other browser sessions end.
     user.save(update_fields=["password", "last_password_update"])
+    # A new password is the way out of a sign-in lockout, as in Mattermost: the admin who
+    # set it (or the user who proved the current one) need not wait for the window to end.
+    cache.delete(_account_failures_key(user.id))
     _end_api_sessions(user, keep_session_id)
     # A leaked password may have minted tokens too (SECURITY 10): they stop at once and
     # their owner may enable the ones they trust again.
@@ -593,15 +596,22 @@ LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 INVALID_CREDENTIALS = "Enter a valid e-mail or username and/or password."
 
 
-def _failure_keys(login_id: str, address: str) -> tuple[str, str]:
-    digest = hash_token(login_id.strip().lower())[:32]
-    return f"login-fail:account:{digest}", f"login-fail:address:{address}"
+def _account_failures_key(user_id: str) -> str:
+    """The lockout of one account, whichever name (username, e-mail, any case) reached it."""
+    return f"login-fail:user:{user_id}"
 
 
-def _check_login_rate(account_key: str, address_key: str) -> None:
-    failures = cache.get_many([account_key, address_key])
+def _unknown_name_failures_key(needle: str) -> str:
+    """Failures on a name that matches no account, so that probing names is limited too."""
+    return f"login-fail:name:{hash_token(needle)[:32]}"
+
+
+def _check_login_rate(lock_key: str, address_key: str) -> None:
+    """429 past either limit. The lock key is the account's or the unknown name's, and
+    both limits are the same, so a locked name never tells whether it is an account."""
+    failures = cache.get_many([lock_key, address_key])
     if (
-        failures.get(account_key, 0) >= LOGIN_FAILURES_PER_ACCOUNT
+        failures.get(lock_key, 0) >= LOGIN_FAILURES_PER_ACCOUNT
         or failures.get(address_key, 0) >= LOGIN_FAILURES_PER_ADDRESS
     ):
         raise TooManyRequests(
@@ -619,26 +629,42 @@ def _count_login_failure(*keys: str) -> None:
                 cache.set(key, 1, LOGIN_FAILURE_WINDOW_SECONDS)
 
 
+def _hash_for_nothing(password: str) -> None:
+    """Hash the password with the configured hasher and forget it.
+
+    Run when no account matches, so that an unknown name takes as long to refuse as a
+    wrong password (Django's ModelBackend does the same). An account without a usable
+    password (bots, SSO) needs nothing here: Django's `check_password` hashes a random
+    password for it.
+    """
+    User().set_password(password)
+
+
 def session_login(
     *, login_id: str, password: str, address: str = "", device_id: str = ""
 ) -> tuple[User, Session, str]:
     """Sign in with username or e-mail and password; returns the user, the session and
     its token (the only time the token exists in clear).
 
-    Failed attempts are counted per account and per address; past the limit every
-    attempt is refused with 429 before the password is even checked.
+    Failed attempts are counted per account (by id, so every name of the account shares
+    them), per unknown name and per address; past a limit every attempt is refused with
+    429 before the password is checked, even the right one. Every other failure costs one
+    password hash, so neither the answer nor its time tells whether the account exists.
     """
     if not isinstance(login_id, str) or not isinstance(password, str) or not login_id:
         raise InvalidInput(
             "Sign in needs login_id and password.",
             error_id="api.user.login.blank_pwd.app_error",
         )
-    account_key, address_key = _failure_keys(login_id, address)
-    _check_login_rate(account_key, address_key)
     needle = login_id.strip().lower()
     user = User.objects.filter(Q(username=needle) | Q(email=needle)).first()
+    lock_key = _account_failures_key(user.id) if user else _unknown_name_failures_key(needle)
+    address_key = f"login-fail:address:{address}"
+    _check_login_rate(lock_key, address_key)
+    if user is None:
+        _hash_for_nothing(password)
     if user is None or not user.check_password(password):
-        _count_login_failure(account_key, address_key)
+        _count_login_failure(lock_key, address_key)
         raise NotAuthenticated(
             INVALID_CREDENTIALS, error_id="api.user.login.invalid_credentials_email_username"
         )
@@ -647,7 +673,7 @@ def session_login(
             "Login failed because your account has been deactivated.",
             error_id="api.user.login.inactive.app_error",
         )
-    cache.delete(account_key)
+    cache.delete(lock_key)
     session, token = session_create(user=user, device_id=device_id)
     return user, session, token
 

@@ -255,6 +255,7 @@ def test_ten_bad_passwords_lock_the_account_even_for_the_right_one(alice, bob):
 
     locked = _login("alice", PASSWORD)
     other_address = _login("ALICE", PASSWORD, address="10.0.0.9")
+    by_email = _login("alice@example.com", PASSWORD, address="10.0.0.8")
     neighbour = _login("bob", PASSWORD)
 
     assert locked.status_code == 429
@@ -264,6 +265,7 @@ def test_ten_bad_passwords_lock_the_account_even_for_the_right_one(alice, bob):
     assert body["status_code"] == 429 and body["request_id"]
     assert "Token" not in locked
     assert other_address.status_code == 429  # the account is what is locked
+    assert by_email.status_code == 429  # by whichever name it is reached
     assert neighbour.status_code == 200  # the address still has room
 
 
