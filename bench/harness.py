@@ -163,9 +163,10 @@ def servers(
     name: str = DATABASE_NAME,
     app: str = "config.asgi:application",
     server: str = "daphne",
+    extra_env: dict[str, str] | None = None,
 ):
     """`count` processes of the ASGI `server` (daphne, as production starts it, or
-    uvicorn) serving `app`."""
+    uvicorn) serving `app`, with `extra_env` over the production environment."""
     started: list[Server] = []
     try:
         for _ in range(count):
@@ -178,7 +179,7 @@ def servers(
                 process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                     command,
                     cwd=ROOT,
-                    env=server_environment(name),
+                    env={**server_environment(name), **(extra_env or {})},
                     stdout=subprocess.DEVNULL,
                     stderr=log_file,
                 )

@@ -21,6 +21,12 @@ from channels.routing import ProtocolTypeRouter
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
+from config import daphne_streaming
+
+# Under daphne, request bodies stream to Django in bounded memory, and a request Confab
+# refuses is answered before its body is read (config/daphne_streaming.py).
+daphne_streaming.install()
+
 http_application = WSGIMiddleware(get_wsgi_application(), workers=settings.CONFAB_HTTP_THREADS)
 
 # Imported once Django is set up: the consumer imports models.

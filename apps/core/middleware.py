@@ -47,6 +47,15 @@ class MattermostApiMiddleware:
         if "//" in request.path_info:
             request.path_info = _SLASHES.sub("/", request.path_info)
             request.path = _SLASHES.sub("/", request.path)
+        if _body_length_unknown(request):
+            # Django's WSGI handler reads CONTENT_LENGTH bytes of a body, so a chunked one
+            # would arrive empty; say so rather than lose it.
+            return app_error_response(
+                error_id="api.context.length_required.app_error",
+                message="Send the request body with a Content-Length header.",
+                status=411,
+                request=request,
+            )
         if request.method not in ("GET", "HEAD") and _body_is_json(request):
             request.META["CONTENT_TYPE"] = "application/json"
         response = self.get_response(request)
@@ -72,6 +81,13 @@ class MattermostApiMiddleware:
             status=500,
             request=request,
         )
+
+
+def _body_length_unknown(request: HttpRequest) -> bool:
+    """A body sent in chunks (no Content-Length), which WSGI would read as empty."""
+    return "chunked" in request.META.get(
+        "HTTP_TRANSFER_ENCODING", ""
+    ).lower() and not request.META.get("CONTENT_LENGTH")
 
 
 def _body_is_json(request: HttpRequest) -> bool:
