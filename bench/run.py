@@ -59,7 +59,9 @@ def _verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "MISSED")
 
 
-def summary_rows(floors: dict, http: dict, realtime: dict, search: dict) -> list[list[object]]:
+def summary_rows(
+    floors: dict, http: dict, realtime: dict, search: dict, uploads: dict | None = None
+) -> list[list[object]]:
     """The headline figures: (scenario, figure, value, target, verdict, floor, ratio)."""
     rows: list[list[object]] = []
     fan_floor = _get(floors, "fanout_floor_ms", "p50")
@@ -117,7 +119,25 @@ def summary_rows(floors: dict, http: dict, realtime: dict, search: dict) -> list
     worst = max((c["p95_ms"] for c in search.get("classes", {}).values()), default=math.nan)
     rows.append(["search, 10 query classes", "worst p95 ms", worst, "< 50",
                  _verdict(worst < 50), "", ""])  # fmt: skip
+    rows.extend(_upload_rows(uploads or {}))
     return rows
+
+
+def _upload_rows(uploads: dict) -> list[list[object]]:
+    size, cases = uploads.get("size_mb"), uploads.get("cases", {})
+    signed_in, anonymous = cases.get("signed in"), cases.get("anonymous")
+    if not signed_in or not anonymous:
+        return []
+    growth, ping = signed_in["rss_growth_mb"], _get(signed_in, "ping", "max")
+    return [
+        [f"upload {size} MB, signed in", "server RSS growth MB", growth, "< 50",
+         _verdict(growth < 50), "", ""],
+        [f"upload {size} MB, signed in", "ping during it, max ms", ping, "< 200",
+         _verdict(ping < 200), "", ""],
+        [f"upload {size} MB, anonymous", "status, MB sent before it",
+         f"{anonymous['status']}, {anonymous['sent_mb']:,.1f}", "401 from headers",
+         _verdict(anonymous["status"] == 401 and anonymous["sent_mb"] < size / 4), "", ""],
+    ]  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     harness.ensure_database()
     harness.setup_django()
-    from bench import floors, http, realtime
+    from bench import floors, http, realtime, uploads
 
     log("== floors")
     floor_figures = floors.run(quick=args.quick)
@@ -136,10 +156,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     http_figures = http.run(quick=args.quick, floors=floor_figures)
     log("== realtime: fan-out, memory, two processes")
     realtime_figures = realtime.run(quick=args.quick)
+    log("== uploads: memory, pings and early refusals")
+    upload_figures = uploads.run(size_mb=50 if args.quick else 200)
     log("== search")
     search_figures = _search(args.quick)
 
-    rows = summary_rows(floor_figures, http_figures, realtime_figures, search_figures)
+    rows = summary_rows(
+        floor_figures, http_figures, realtime_figures, search_figures, upload_figures
+    )
     log("")
     log(f"== summary{' (quick)' if args.quick else ''}")
     print_table(["scenario", "figure", "value", "target", "", "floor", "ratio"], rows)
@@ -154,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "http": http_figures,
             "realtime": realtime_figures,
             "search_classes": search_figures.get("classes", {}),
+            "uploads": upload_figures,
         },
     )
     log(f"Wrote {path} ({wall:,.0f} s in all)")

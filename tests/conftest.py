@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -150,11 +151,28 @@ def _application():
 
 
 @pytest.fixture
-def live_server_url(transactional_db):
-    """A daphne process serving Confab (HTTP and WebSocket) against the test database.
+def live_server_url(live_daphne) -> str:
+    """The address of a daphne serving Confab (HTTP and WebSocket) against the test
+    database. Function-scoped: each test gets a server that sees exactly its own data."""
+    return live_daphne.url
 
-    Function-scoped: each test gets a server that sees exactly its own data.
-    """
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    host: str
+    port: int
+    pid: int
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/api/v4/websocket"
+
+
+@pytest.fixture
+def live_daphne(transactional_db) -> Iterator[LiveServer]:
+    """daphne serving `config.asgi:application` in its own process, against the test
+    database; `pid` is that process (for its memory), `url` its address."""
     from daphne.testing import DaphneProcess
     from django.db import connections
 
@@ -166,8 +184,11 @@ def live_server_url(transactional_db):
     if not process.ready.wait(timeout=20):
         process.terminate()
         pytest.fail("The live server did not start.")
+    port = process.port.value
     try:
-        yield f"http://127.0.0.1:{process.port.value}"
+        yield LiveServer(
+            url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port, pid=process.pid
+        )
     finally:
         process.terminate()
         process.join(timeout=10)
