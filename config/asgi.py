@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP and WebSocket on one port (daphne).
 
 WebSockets are Channels consumers on the event loop (DESIGN.md "Realtime"). HTTP requests
-go to Django's WSGI handler on a pool of CONFAB_HTTP_THREADS threads, through a2wsgi:
+go to Django's WSGI handler on a pool of CONFAB_HTTP_THREADS threads, through a2wsgi
+(large uploads on a pool of their own, config/http_threads.py):
 every view and middleware of Confab is synchronous, and Django's ASGI handler would move
 each request between threads three times (into the middleware, out to the event loop
 for the async core, back in for the view) and start a thread per request. Measured in
@@ -16,18 +17,23 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 
-from a2wsgi import WSGIMiddleware
 from channels.routing import ProtocolTypeRouter
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from config import daphne_streaming
+from config.http_threads import LargeBodiesApart
 
 # Under daphne, request bodies stream to Django in bounded memory, and a request Confab
 # refuses is answered before its body is read (config/daphne_streaming.py).
 daphne_streaming.install()
 
-http_application = WSGIMiddleware(get_wsgi_application(), workers=settings.CONFAB_HTTP_THREADS)
+http_application = LargeBodiesApart(
+    get_wsgi_application(),
+    threads=settings.CONFAB_HTTP_THREADS,
+    upload_threads=settings.CONFAB_HTTP_UPLOAD_THREADS,
+    large=settings.CONFAB_HTTP_LARGE_BODY_BYTES,
+)
 
 # Imported once Django is set up: the consumer imports models.
 from apps.realtime.routing import websocket_application  # noqa: E402

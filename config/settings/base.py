@@ -117,6 +117,12 @@ CONFAB_HTTP_THREADS = env.int(
     "CONFAB_HTTP_THREADS",
     default=2 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 4,
 )
+# Requests whose body is over CONFAB_HTTP_LARGE_BODY_BYTES run on threads of their own: a
+# body streams in as fast as its client sends it, and a few slow uploads must not take
+# every thread the rest of the API needs. Waiting threads cost little; a running one
+# holds a database connection (count these against CONFAB_DB_POOL_MAX too).
+CONFAB_HTTP_UPLOAD_THREADS = env.int("CONFAB_HTTP_UPLOAD_THREADS", default=8)
+CONFAB_HTTP_LARGE_BODY_BYTES = env.int("CONFAB_HTTP_LARGE_BODY_BYTES", default=1024 * 1024)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery broker ---------------------------------------------

@@ -304,3 +304,31 @@ def test_a_malformed_multipart_body_gets_an_app_error(world, live_daphne, body, 
     error = json.loads(answer)
     assert error["status_code"] == 400
     assert error["id"] and error["message"] and error["request_id"]
+
+
+def test_slow_uploads_leave_threads_for_the_rest_of_the_api(world, live_daphne, settings):
+    """An upload holds a thread while its body arrives; more slow uploads than the API has
+    threads must not stall a ping behind them (they have a pool of their own)."""
+    path = f"/api/v4/files?channel_id={world['channel_id']}"
+    head, _tail = _file_part(0)
+    stalled = []
+    try:
+        for _ in range(settings.CONFAB_HTTP_THREADS + 2):
+            sock = socket.create_connection((live_daphne.host, live_daphne.port))
+            sock.sendall(
+                _request_head(live_daphne, path, length=10 * MB, token=world["token"])
+                + head
+                + b"\x00" * 65536
+            )
+            stalled.append(sock)
+        time.sleep(0.5)  # each upload's view is now waiting for the rest of its body
+        with httpx.Client(base_url=live_daphne.url, timeout=10) as client:
+            for _ in range(3):
+                assert client.get("/api/v4/system/ping").status_code == 200
+            me = client.get(
+                "/api/v4/users/me", headers={"Authorization": f"Bearer {world['token']}"}
+            )
+            assert me.status_code == 200
+    finally:
+        for sock in stalled:
+            sock.close()
