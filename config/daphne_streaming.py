@@ -102,7 +102,9 @@ class StreamingRequest(WebRequest):
             return  # answered already: the rest of the body is discarded
         self.application_queue.put_nowait({"type": "http.request", "body": data, "more_body": True})
         self._waiting_bytes += len(data)
-        if self._waiting_bytes >= HIGH_WATER and not self._reading_paused:
+        if self._waiting_bytes >= HIGH_WATER:
+            # Every time, not only the first: Twisted resumes the socket on its own when a
+            # full write buffer drains, and the bound must hold all the same.
             self._reading_paused = True
             self.channel._networkProducer.pauseProducing()
 

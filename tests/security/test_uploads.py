@@ -332,3 +332,19 @@ def test_slow_uploads_leave_threads_for_the_rest_of_the_api(world, live_daphne, 
     finally:
         for sock in stalled:
             sock.close()
+
+
+def test_a_client_still_sending_when_refused_gets_the_answer_not_a_reset(world, live_daphne):
+    """Clients that send the whole body before reading (most do) must see the 401: the
+    server discards the rest of the body for a while before it closes, since closing a
+    socket with unread data resets it and takes the answer with it."""
+    path = f"/api/v4/files?channel_id={world['channel_id']}"
+    size = 20 * MB
+    with socket.create_connection((live_daphne.host, live_daphne.port)) as sock:
+        sock.sendall(_request_head(live_daphne, path, length=size))
+        block = b"\x00" * MB
+        for _ in range(size // MB):
+            sock.sendall(block)
+        status, _headers, body = _read_response(sock)
+        assert status == 401, body
+        assert _closed_by_server(sock)
