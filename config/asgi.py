@@ -21,8 +21,13 @@ from channels.routing import ProtocolTypeRouter
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
+from apps.core.log_redaction import install_access_log_redaction
 from config import daphne_streaming
 from config.http_threads import LargeBodiesApart
+
+# Daphne's access log, written outside Python logging, redacts the secrets of URLs (webhook
+# ids, invite ids, tokens) as the LOGGING filter does (apps/core/log_redaction.py).
+install_access_log_redaction()
 
 # Under daphne, request bodies stream to Django in bounded memory, and a request Confab
 # refuses is answered before its body is read (config/daphne_streaming.py).

@@ -365,11 +365,25 @@ CONFAB_OUTBOUND_ALLOWED_HOSTS = env.list("CONFAB_OUTBOUND_ALLOWED_HOSTS", defaul
 CONFAB_MAX_FILE_SIZE = env.int("CONFAB_MAX_FILE_SIZE", default=100 * 1024 * 1024)
 CONFAB_MAX_IMAGE_RESOLUTION = env.int("CONFAB_MAX_IMAGE_RESOLUTION", default=7680 * 4320)
 
+# Every handler redacts the secrets of URLs (webhook ids, invite ids, tokens; SECURITY 26).
+# Django's loggers lose the default handlers Django gives them (unfiltered) and hand their
+# records to root's; config/asgi.py does the same for daphne's access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "apps.core.log_redaction.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env.str("CONFAB_LOG_LEVEL", default="INFO")},
 }
 
