@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.accounts.permissions import check_active
 from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
 from apps.core.errors import InvalidInput
+from apps.core.paging import PER_PAGE_DEFAULT, clamp_paging
 from apps.core.timeutils import now_ms
 from apps.posts.models import Post
 from apps.search.backends import (
@@ -28,7 +29,6 @@ from apps.search.models import PostSearchEntry
 from apps.teams.models import TeamMember
 from apps.teams.permissions import access_team, check_team_member
 
-PER_PAGE_MAX = 200
 _DAY_MS = 24 * 60 * 60 * 1000
 # The recent windows searched before the whole index (see `_newest_first`).
 SEARCH_WINDOWS_MS = (30 * _DAY_MS, 120 * _DAY_MS, 480 * _DAY_MS)
@@ -216,7 +216,7 @@ def post_search(
     team_id: str | None = None,
     include_archived: bool = False,
     page: int = 0,
-    per_page: int = 60,
+    per_page: int = PER_PAGE_DEFAULT,
 ) -> SearchResults:
     """Posts matching `query` that `actor` may read, newest first, one page of them.
 
@@ -234,8 +234,8 @@ def post_search(
     readable = _readable_channels(actor=actor, team_id=team_id, include_archived=include_archived)
     entries = _filtered_entries(actor=actor, query=query, readable=readable)
     matched = _with_text(entries, query)
-    per_page = max(1, min(per_page, PER_PAGE_MAX))
-    rows = _newest_first(matched, start=max(0, page) * per_page, count=per_page + 1)
+    page, per_page = clamp_paging(page, per_page)
+    rows = _newest_first(matched, start=page * per_page, count=per_page + 1)
     has_next = len(rows) > per_page
     bodies = dict(rows[:per_page])
     by_id = Post.objects.in_bulk(list(bodies))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from apps.channels.models import Channel
 from apps.core.errors import InvalidInput
+from apps.core.paging import clamp_paging
 from apps.search.grammar import parse_search
 from apps.search.selectors import post_search
 from apps.web.auth import signed_in
@@ -26,7 +27,6 @@ from apps.web.presenters import PostView, present_posts, user_time_zone
 from apps.web.screens import channel_labels
 
 PER_PAGE = 20
-MAX_PAGE = 1000  # far past what anyone pages through; keeps the SQL offset small
 
 
 @dataclass
@@ -36,13 +36,6 @@ class SearchHit:
     post: PostView
     channel_label: str
     channel_type: str
-
-
-def _page_number(raw: str) -> int:
-    try:
-        return min(max(0, int(raw)), MAX_PAGE)
-    except ValueError:
-        return 0
 
 
 @signed_in
@@ -57,7 +50,7 @@ def results(request: HttpRequest) -> HttpResponse:
     viewer = request.web_user
     terms = request.GET.get("q", "").strip()
     team_id = request.GET.get("team_id", "") or None
-    page = _page_number(request.GET.get("page", "0"))
+    page, _per_page = clamp_paging(request.GET.get("page", 0), PER_PAGE)
     context: dict[str, object] = {"q": terms, "page": page, "hits": [], "error": "", "next_url": ""}
     template = "web/search/_page.html" if page > 0 else "web/search/results.html"
     if not terms:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput
-from apps.core.paging import clamp_paging
+from apps.core.paging import PER_PAGE_DEFAULT, clamp_paging
 
 
 class BaseApi(APIView):
@@ -71,6 +71,26 @@ def text_field(body: dict[str, Any], name: str, *, error_id: str | None = None) 
     return value
 
 
+# Go's int: a JSON number outside it fails Mattermost's body decoding.
+_GO_INT_MIN, _GO_INT_MAX = -(2**63), 2**63 - 1
+
+
+def int_field(body: dict[str, Any], name: str, *, default: int, minimum: int | None = None) -> int:
+    """A whole-number field where `null` or absence mean `default`; `true`, `1.0`, `"1"`
+    and numbers beyond a 64-bit integer are refused, as Mattermost's JSON decoding refuses
+    them."""
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name} must be a whole number.", error_id=BAD_BODY_PARAM)
+    if not _GO_INT_MIN <= value <= _GO_INT_MAX:
+        raise InvalidInput(f"{name} is out of range.", error_id=BAD_BODY_PARAM)
+    if minimum is not None and value < minimum:
+        raise InvalidInput(f"{name} must be at least {minimum}.", error_id=BAD_BODY_PARAM)
+    return value
+
+
 def flag_field(body: dict[str, Any], name: str) -> bool:
     """A boolean field where `null` or absence mean false; `"true"` or 1 are refused, as
     Mattermost's JSON decoding refuses them."""
@@ -88,8 +108,18 @@ def resolve_user_id(request: HttpRequest, user_id: str) -> str:
 
 
 def paging(request: Request) -> tuple[int, int]:
+    """`?page=&per_page=`, clamped; anything unparsable is the default, never a 400."""
     return clamp_paging(
-        request.query_params.get("page", 0), request.query_params.get("per_page", 60)
+        request.query_params.get("page", 0), request.query_params.get("per_page", PER_PAGE_DEFAULT)
+    )
+
+
+def body_paging(body: dict[str, Any]) -> tuple[int, int]:
+    """`page` and `per_page` of a JSON body: a wrong type, a negative page or a per_page
+    under 1 is a 400; the rest is clamped as query paging is (an absurd page is empty)."""
+    return clamp_paging(
+        int_field(body, "page", default=0, minimum=0),
+        int_field(body, "per_page", default=PER_PAGE_DEFAULT, minimum=1),
     )
 
 

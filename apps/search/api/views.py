@@ -7,15 +7,21 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api.base import BAD_BODY_PARAM, BaseApi, body_object, flag_field
+from apps.core.api.base import (
+    BAD_BODY_PARAM,
+    BaseApi,
+    body_object,
+    body_paging,
+    flag_field,
+    int_field,
+)
 from apps.core.api.schema import errors
 from apps.core.errors import InvalidInput
+from apps.core.paging import PER_PAGE_DEFAULT, PER_PAGE_MAX
 from apps.posts.api.schema import PostListSerializer
 from apps.posts.wire import post_list_to_wire
 from apps.search.grammar import parse_search, time_zone_from_offset
-from apps.search.selectors import PER_PAGE_MAX, post_search
-
-PER_PAGE_DEFAULT = 60
+from apps.search.selectors import post_search
 
 
 class PostSearchRequestSerializer(serializers.Serializer):
@@ -37,7 +43,9 @@ class PostSearchRequestSerializer(serializers.Serializer):
     include_deleted_channels = serializers.BooleanField(
         required=False, help_text="Search archived channels too (default false)."
     )
-    page = serializers.IntegerField(required=False, min_value=0, help_text="Default 0.")
+    page = serializers.IntegerField(
+        required=False, min_value=0, help_text="Default 0; a page past the hits is empty."
+    )
     per_page = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -54,18 +62,6 @@ class PostSearchResultsSerializer(PostListSerializer):
     )
 
 
-def _integer(body: dict[str, Any], name: str, *, default: int, minimum: int | None = None) -> int:
-    value = body.get(name)
-    if value is None:
-        return default
-    # JSON true/false are Python ints, and Go's decoder refuses 1.0 for an int field.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name} must be a whole number.", error_id=BAD_BODY_PARAM)
-    if minimum is not None and value < minimum:
-        raise InvalidInput(f"{name} must be at least {minimum}.", error_id=BAD_BODY_PARAM)
-    return value
-
-
 def _terms(body: dict[str, Any]) -> str:
     terms = body.get("terms")
     if terms is None or terms == "":
@@ -80,15 +76,16 @@ def _search(request: Request, *, team_id: str | None) -> Response:
     query = parse_search(
         _terms(body),
         is_or_search=flag_field(body, "is_or_search"),
-        time_zone=time_zone_from_offset(_integer(body, "time_zone_offset", default=0)),
+        time_zone=time_zone_from_offset(int_field(body, "time_zone_offset", default=0)),
     )
+    page, per_page = body_paging(body)
     results = post_search(
         actor=request.user,
         query=query,
         team_id=team_id,
         include_archived=flag_field(body, "include_deleted_channels"),
-        page=_integer(body, "page", default=0, minimum=0),
-        per_page=_integer(body, "per_page", default=PER_PAGE_DEFAULT, minimum=1),
+        page=page,
+        per_page=per_page,
     )
     data = post_list_to_wire(results.posts, has_next=results.has_next)
     data["matches"] = results.matches
