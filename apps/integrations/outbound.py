@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from django.conf import settings
 
+from apps.core.jsonbody import JSONRefused, parse_json
 from apps.integrations.errors import OutboundFailed, OutboundRefused
 
 CONNECT_TIMEOUT = 3.0
@@ -69,9 +70,9 @@ class OutboundResponse:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.body)
-        except ValueError as exc:
-            raise OutboundFailed("The response is not valid JSON.") from exc
+            return parse_json(self.body, max_bytes=MAX_BODY_BYTES)
+        except JSONRefused as exc:
+            raise OutboundFailed(f"The response was refused: {exc.message}") from exc
 
 
 def is_forbidden_address(ip: IPAddress) -> bool:

@@ -6,7 +6,6 @@ A command runs as the person who typed it: its answer is applied by `command_exe
 attachments) marked as coming from an integration.
 """
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -20,6 +19,7 @@ from apps.accounts.permissions import check_active
 from apps.channels.models import Channel
 from apps.core.errors import AlreadyExists, ConfabError, InvalidInput, PermissionDenied
 from apps.core.ids import is_valid_id, new_id
+from apps.core.jsonbody import JSONRefused, parse_json
 from apps.core.services import model_update
 from apps.core.timeutils import now_ms
 from apps.integrations import outbound
@@ -326,7 +326,7 @@ def command_regen_token(*, actor: User, command: Command) -> Command:
 
 
 def command_response_parse(
-    *, content_type: str, body: bytes, error: Callable[[str], ConfabError]
+    *, content_type: str, body: bytes, max_bytes: int, error: Callable[[str], ConfabError]
 ) -> dict[str, Any]:
     """The CommandResponse in an HTTP body: JSON if the Content-Type says so, else the
     whole body is the text (Mattermost's CommandResponseFromHTTPBody)."""
@@ -334,9 +334,9 @@ def command_response_parse(
     if media_type.lower() != "application/json":
         return {"text": body.decode("utf-8", errors="replace")}
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise error("The command response is not valid JSON.") from exc
+        data = parse_json(body, max_bytes=max_bytes)
+    except JSONRefused as exc:
+        raise error(f"The command response was refused: {exc.message}") from exc
     if not isinstance(data, dict):
         raise error("The command response must be a JSON object.")
     return data
@@ -464,7 +464,10 @@ def command_call_integration(
         return _failed(command.trigger, detail=message)
 
     raw = command_response_parse(
-        content_type=answer.headers.get("content-type", ""), body=answer.body, error=error
+        content_type=answer.headers.get("content-type", ""),
+        body=answer.body,
+        max_bytes=outbound.MAX_BODY_BYTES,
+        error=error,
     )
     return clean_command_response(raw, error=error)
 

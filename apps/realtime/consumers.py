@@ -7,7 +7,6 @@ through services, and chat events never pass through it.
 """
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
@@ -20,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from apps.accounts.models import Session
 from apps.accounts.selectors import session_for_token
 from apps.core.ids import is_valid_id, new_id
+from apps.core.jsonbody import JSONRefused, parse_json
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.connection import Backlog, Connection, SendNow
@@ -148,8 +148,8 @@ class MattermostConsumer(AsyncWebsocketConsumer):
             await self.close(CLOSE_FRAME_TOO_BIG)
             return
         try:
-            request = json.loads(raw)
-        except ValueError:
+            request = parse_json(raw, max_bytes=conf.max_frame_bytes())
+        except JSONRefused:
             request = None
         if not isinstance(request, dict):
             await self._fail(

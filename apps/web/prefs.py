@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 
 from apps.accounts.models import Preference, User
+from apps.core.jsonbody import JSONRefused, parse_json
 
 THEME_CATEGORY = "theme"
 THEME_NAME = ""  # Mattermost's name for the theme of every team
 DISPLAY_CATEGORY = "display_settings"
 MILITARY_TIME = "use_military_time"
 THEME_TYPES = ("light", "dark")
+# A preference value is at most 2,000 characters, each at most 4 bytes in UTF-8.
+THEME_MAX_BYTES = 4 * 2000
 
 # Mattermost theme keys → the CSS variables of app.css. Earlier keys win when two name the
 # same variable (the active item's text colour before its border colour).
@@ -99,10 +102,11 @@ def _six_digits(colour: str) -> str:
 
 
 def parse_theme(value: str) -> dict:
-    """The stored theme as a dict ({} when it is not a JSON object)."""
+    """The stored theme as a dict ({} when it is not a JSON object, or is one nested too
+    deeply to decode: a preference is any text a client sent)."""
     try:
-        theme = json.loads(value)
-    except ValueError:
+        theme = parse_json(value, max_bytes=THEME_MAX_BYTES)
+    except JSONRefused:
         return {}
     return theme if isinstance(theme, dict) else {}
 

@@ -1,15 +1,20 @@
 """Request body parsers for the API."""
 
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
+
+from apps.core.jsonbody import JSONInvalid, api_body_max_bytes, parse_json
 
 
 class SafeJSONParser(JSONParser):
-    """DRF's JSON parser, also refusing bodies nested deeply enough to exhaust the stack
-    (`[[[[...` would otherwise raise RecursionError and answer 500)."""
+    """DRF's JSON parser on `parse_json`, the one bounded decoder: a body nested too deeply
+    (`[[[[...`, which would otherwise raise RecursionError and answer 500) or otherwise not
+    JSON is a 400 AppError, one over the body limit a 413."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]  # DRF hook
+        limit = api_body_max_bytes()
+        raw = stream.read(limit + 1)
         try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError("JSON nested too deeply.") from exc
+            return parse_json(raw, max_bytes=limit, encoding=get_encoding(parser_context or {}))
+        except JSONInvalid as exc:
+            raise ParseError(exc.message) from exc

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apps.accounts.models import Session
 from apps.core.api.base import BaseApi, PublicApi, body_object, query_flag, status_ok, text_field
 from apps.core.api.schema import STATUS_OK, AppErrorSerializer, errors, flag_param, query_param
-from apps.integrations.api.payload import read_hook_body
+from apps.integrations.api.payload import HOOK_BODY_MAX_BYTES, read_hook_body
 from apps.integrations.api.views import HookContentNegotiation
 from apps.integrations.commands import builtin_to_wire
 from apps.integrations.models import Command
@@ -332,6 +332,7 @@ class CommandWebhookExecuteApi(PublicApi):
         response = command_response_parse(
             content_type=request.META.get("CONTENT_TYPE", ""),
             body=read_hook_body(request),
+            max_bytes=HOOK_BODY_MAX_BYTES,
             error=command_webhook_parse_error,
         )
         command_webhook_execute(hook_id=hook_id, response=response)
