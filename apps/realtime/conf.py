@@ -29,13 +29,22 @@ def send_queue_size() -> int:
 
 
 def send_queue_bytes() -> int:
-    """Bytes waiting for one connection; past this the client is dropped too."""
+    """Bytes one connection may hold unsent in all: its queue plus what the transport has
+    not delivered (daphne's buffer and the kernel's send queue). Past it the client is
+    dropped (4013), however small its events."""
     return getattr(settings, "CONFAB_WEBSOCKET_SEND_QUEUE_BYTES", 8 * 1024 * 1024)
 
 
 def send_buffer_bytes() -> int:
-    """Bytes the server may hold unsent for one socket before its queue stops draining."""
+    """Bytes handed to the transport and not yet taken by the client before the queue
+    stops draining into it (part of the budget above, not on top of it)."""
     return getattr(settings, "CONFAB_WEBSOCKET_SEND_BUFFER_BYTES", 256 * 1024)
+
+
+def close_timeout_seconds() -> float:
+    """How long a socket the server closed gets to take what it was sent, the close frame
+    last, and close its end; then its TCP connection is reset, and what it held freed."""
+    return getattr(settings, "CONFAB_WEBSOCKET_CLOSE_TIMEOUT_SECONDS", 30)
 
 
 def auth_timeout_seconds() -> float:

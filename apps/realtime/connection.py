@@ -2,11 +2,15 @@
 task that stamps each event with the connection's own `seq`.
 
 ASGI gives a server no way to push back on `send`: daphne hands every frame to Twisted,
-whose write buffer grows without bound while a client does not read. So the writer also
-watches that buffer when the server exposes it (daphne does), and stops draining the queue
-until the client catches up; the queue then fills, and a full queue (in frames or in
-bytes) drops the client (SECURITY 24). Memory per socket stays below the queue's limits
-plus the buffer limit.
+which hands what it can to the kernel and buffers the rest, and while a client does not
+read the kernel grows the socket's send buffer by itself (to megabytes) before Twisted's
+buffer grows without bound. So the writer also watches what the transport holds unsent
+when the server exposes it (daphne does: both buffers), and stops draining the queue until
+the client catches up. A connection whose queue and transport together hold more than its
+byte budget, or whose queue is full of frames, is dropped with 4013 (SECURITY 24): memory
+per socket stays within the budget, whatever the size of its events. The queue goes at
+once; the close frame follows what the transport holds, for a bounded time
+(`consumers._daphne_close_now`).
 
 Under daphne, a connection whose writer is idle (nothing queued, the client keeping up)
 writes an event at once instead, through daphne's protocol: a fan-out to a thousand
@@ -31,7 +35,7 @@ from apps.realtime.events import CLOSE_TOO_SLOW
 logger = logging.getLogger(__name__)
 
 SendText = Callable[[str], Awaitable[None]]
-SendNow = Callable[[str], None]
+SendNow = Callable[[str], int]  # writes a frame at once; returns the bytes handed over
 Close = Callable[[int], Awaitable[None]]
 Backlog = Callable[[], int]
 
@@ -60,9 +64,13 @@ class Connection:
         # The writer waits on an empty queue: a frame may be written at once, in order.
         self._idle = False
         self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue(maxsize=conf.send_queue_size())
-        self._buffer_limit = conf.send_buffer_bytes()
         self._queued_bytes = 0
-        self._queue_bytes_limit = conf.send_queue_bytes()
+        # Bytes queued here and held by the transport, together; past it the client goes.
+        self._budget = conf.send_queue_bytes()
+        self._in_flight_limit = conf.send_buffer_bytes()
+        # What the transport holds, as last measured plus what was written since: never
+        # below the truth, so a client that keeps up is measured once per limit written.
+        self._in_flight = 0
         self._seq = 0
         # (seq, frame without seq) of the latest events written, to resend after a resume.
         self._sent: deque[tuple[int, str]] = deque(maxlen=conf.resume_frames())
@@ -93,21 +101,32 @@ class Connection:
     def _push(self, frame: str, is_event: bool) -> None:
         if self.closed:
             return
-        if (
-            self._idle
-            and self._send_now is not None
-            and (self._backlog is None or self._backlog() <= self._buffer_limit)
-        ):
+        if self._idle and self._send_now is not None and self._room_in_flight():
             self._write_now(frame, is_event)
             return
         self._queued_bytes += len(frame)
-        try:
-            if self._queued_bytes > self._queue_bytes_limit:
-                raise asyncio.QueueFull
-            self._queue.put_nowait((frame, is_event))
-        except asyncio.QueueFull:
+        if self._queue.full() or self._queued_bytes + self._measure_in_flight() > self._budget:
             logger.warning("Dropping %r: it stopped reading its events.", self)
             self.shut(CLOSE_TOO_SLOW)
+            return
+        self._queue.put_nowait((frame, is_event))
+
+    def _room_in_flight(self) -> bool:
+        """Whether the transport may take a frame at once. The estimate is checked against
+        a measure only when it is over the limit: one system call per limit written."""
+        if self._backlog is None:
+            return True
+        if self._in_flight > self._in_flight_limit:
+            self._in_flight = self._backlog()
+        return self._in_flight <= self._in_flight_limit
+
+    def _measure_in_flight(self) -> int:
+        """Bytes written to the transport that the client has not taken (0 when the server
+        does not tell)."""
+        if self._backlog is None:
+            return 0
+        self._in_flight = self._backlog()
+        return self._in_flight
 
     def _write_now(self, frame: str, is_event: bool) -> None:
         """Write without the queue: a fan-out to many sockets then costs each one a write,
@@ -118,7 +137,7 @@ class Connection:
             frame = _with_seq(frame, self._seq)
             self._seq += 1
         try:
-            self._send_now(frame)
+            self._in_flight += self._send_now(frame)
         except Exception:
             logger.exception("Writing to %r failed.", self)
             self.shut(CLOSE_TOO_SLOW)
@@ -134,7 +153,7 @@ class Connection:
                 seq, frame = self._resend[0]
                 await self._send_text(_with_seq(frame, seq))
                 self._resend.popleft()
-                if self._backlog is not None and self._backlog() > self._buffer_limit:
+                if self._measure_in_flight() > self._in_flight_limit:
                     await self._wait_for_drain()
             while True:
                 self._idle = self._queue.empty()
@@ -149,7 +168,7 @@ class Connection:
                     frame = _with_seq(frame, self._seq)
                     self._seq += 1
                 await self._send_text(frame)
-                if self._backlog is not None and self._backlog() > self._buffer_limit:
+                if self._measure_in_flight() > self._in_flight_limit:
                     await self._wait_for_drain()
         except asyncio.CancelledError:
             raise
@@ -164,12 +183,13 @@ class Connection:
             self._sent_bytes -= len(self._sent[0][1])
         self._sent.append((seq, frame))
         self._sent_bytes += len(frame)
-        while self._sent_bytes > self._queue_bytes_limit and len(self._sent) > 1:
+        while self._sent_bytes > self._budget and len(self._sent) > 1:
             self._sent_bytes -= len(self._sent.popleft()[1])
 
     async def _wait_for_drain(self) -> None:
-        assert self._backlog is not None
-        while self._backlog() > self._buffer_limit // 2:
+        """Let the client catch up; events queue meanwhile, within the budget (`_push`
+        drops the client past it, which cancels this wait)."""
+        while self._measure_in_flight() > self._in_flight_limit // 2:
             await asyncio.sleep(DRAIN_POLL_SECONDS)
 
     # --- parking and resuming -------------------------------------------------------------
@@ -187,6 +207,9 @@ class Connection:
             self._writer.cancel()
             self._writer = None
         self._resend.clear()  # still in `_sent`: a resume asks for them again
+        # The socket is gone: events queue here only, within the same budget.
+        self._backlog = self._send_now = None
+        self._in_flight = 0
         self.parked_at = time.monotonic()
 
     def resume(

@@ -236,6 +236,8 @@ CONFAB_WEBSOCKET_SEND_QUEUE = 1000
 CONFAB_WEBSOCKET_SEND_QUEUE_BYTES = 8 * 1024 * 1024
 CONFAB_WEBSOCKET_SEND_BUFFER_BYTES = 256 * 1024
 CONFAB_WEBSOCKET_AUTH_TIMEOUT_SECONDS = 60
+# A socket the server closed gets this long to take what it was sent, then it is reset.
+CONFAB_WEBSOCKET_CLOSE_TIMEOUT_SECONDS = 30
 # A dropped socket's connection keeps queueing events this long; a client that reconnects
 # with its connection_id and sequence_number gets what it missed (else a new hello: reload).
 CONFAB_WEBSOCKET_RESUME_SECONDS = env.int("CONFAB_WEBSOCKET_RESUME_SECONDS", default=120)
