@@ -18,6 +18,7 @@ CLOSE_NORMAL = 1000
 CLOSE_UNAUTHENTICATED = 4001  # bad token, auth timeout, revoked session, deactivated user
 CLOSE_FRAME_TOO_BIG = 4009
 CLOSE_TOO_SLOW = 4013  # the client did not read its events
+CLOSE_RESYNC = 4014  # events may have been missed (a Redis outage): reconnect and reload
 
 
 class HelloData(TypedDict):

@@ -23,20 +23,23 @@ from apps.accounts.services import session_touch_many
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.connection import Connection
-from apps.realtime.events import CLOSE_UNAUTHENTICATED
+from apps.realtime.events import CLOSE_RESYNC, CLOSE_UNAUTHENTICATED
 from apps.realtime.presence import LocalSockets, Presence, RedisSockets
 from apps.realtime.publish import Event
 from apps.realtime.transport import (
+    RESYNC,
     Envelope,
     RedisSubscription,
     envelope_for,
     frame_for,
-    redis_publish,
+    redis_publisher,
 )
 
 logger = logging.getLogger(__name__)
 
 SUBSCRIBE_TIMEOUT_SECONDS = 10
+# Clocks of the processes that exchange `RESYNC` may differ this much; it errs towards closing.
+CLOCK_SKEW_MS = 2000
 
 
 class _User:
@@ -76,6 +79,8 @@ class Hub:
         self._tasks: set[asyncio.Task[object]] = set()
         # Connections whose socket dropped, by connection id, waiting to be resumed.
         self.parked: dict[str, Connection] = {}
+        # Every socket here connected after this (ms): see `_resync_missed`.
+        self._resynced_at_ms = now_ms()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -303,6 +308,9 @@ class Hub:
         Membership changes apply first: a member added by the event receives it, and a
         member removed by it receives only the copy addressed to them.
         """
+        if envelope.event == RESYNC:
+            self._resync_missed(envelope.data or {})
+            return
         if envelope.data is not None:
             try:
                 self._apply(envelope)
@@ -365,9 +373,12 @@ class Hub:
         """Publish from the event loop (typing), to every process's hub."""
         envelope = envelope_for(event)
         if self.subscription is not None:
-            await self.subscription.publish(envelope)
-        else:
-            self.deliver(envelope)
+            try:
+                await self.subscription.publish(envelope)
+                return
+            except Exception as error:  # Redis is unreachable: this process's sockets only
+                logger.warning("Could not publish %r to Redis (%s).", envelope.event, error)
+        self.deliver(envelope)
 
     # --- activity and upkeep ---------------------------------------------------------------
 
@@ -437,28 +448,27 @@ class Hub:
                 logger.exception("Realtime upkeep failed; trying again next tick.")
 
     def _on_resume(self) -> None:
-        # Events published while the subscription was down are lost: re-read memberships
-        # and sessions so nobody keeps receiving what they may no longer see.
-        self._spawn(self._resync())
+        # Events published while the subscription was down never reached this process:
+        # its sockets' clients must reload (SECURITY 23).
+        self._close_for_resync()
 
-    async def _resync(self) -> None:
-        for user_id, state in list(self.users.items()):
-            if state.pending is not None:
-                continue
-            chat_channel_ids, team_ids = await database_sync_to_async(selectors.user_audiences)(
-                user_id=user_id
-            )
-            if self.users.get(user_id) is not state:
-                continue
-            for target in state.chat_channel_ids - chat_channel_ids:
-                self._set_member(user_id, target, "channel", False)
-            for target in chat_channel_ids - state.chat_channel_ids:
-                self._set_member(user_id, target, "channel", True)
-            for target in state.team_ids - team_ids:
-                self._set_member(user_id, target, "team", False)
-            for target in team_ids - state.team_ids:
-                self._set_member(user_id, target, "team", True)
-        await self.maintain()
+    def _resync_missed(self, data: dict[str, object]) -> None:
+        """A process delivered events up to `until` to its own sockets only (it could not
+        reach Redis): sockets here that connected before then may lack them."""
+        until = data.get("until")
+        if isinstance(until, int) and self._resynced_at_ms <= until + CLOCK_SKEW_MS:
+            self._close_for_resync()
+
+    def _close_for_resync(self) -> None:
+        """Close every socket here, parked ones too, with `CLOSE_RESYNC`. The client
+        reconnects, finds no connection to resume, gets a `hello` with a new connection id
+        and reloads: late, but never silently missing events."""
+        self._resynced_at_ms = now_ms()
+        closing = [conn for state in self.users.values() for conn in state.connections]
+        if closing:
+            logger.warning("Closing %d sockets that may have missed events.", len(closing))
+        for conn in closing:
+            conn.shut(CLOSE_RESYNC)
 
 
 def _active(state: _User) -> bool:
@@ -522,9 +532,9 @@ def on_published(event: Event) -> None:
     """The `apps.realtime.publish` subscriber: runs in whatever thread committed."""
     envelope = envelope_for(event)
     url = conf.redis_url()
-    if url:
-        redis_publish(url, conf.redis_channel(), envelope)
+    if url and redis_publisher(url, conf.redis_channel()).publish(envelope):
         return
+    # Embedded mode, or Redis unreachable: this process's own sockets get it now.
     hub = _hub
     if hub is not None and not hub.loop.is_closed():
         hub.loop.call_soon_threadsafe(hub.deliver, envelope)

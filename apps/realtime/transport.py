@@ -6,6 +6,14 @@ hands the envelope to this process's hub. With Redis, every process publishes to
 pub/sub channel and every process's hub holds one subscription to it (DESIGN.md
 "Realtime"), so an event published anywhere (a web request, a Celery task) reaches the
 sockets wherever they are.
+
+When Redis is unreachable (SECURITY 23) nothing waits on it for long and nothing is missed
+silently. A publish that fails is delivered to this process's own sockets only, and for a
+few seconds the next ones go the same way without trying Redis; once a publish gets
+through again, a `RESYNC` message first tells every hub that its sockets may lack events
+up to then. A subscription that breaks, or that Redis stops answering (it pings when
+quiet), reconnects; the hub then closes its sockets so that their clients reload (see
+`Hub._on_resume`).
 """
 
 import asyncio
@@ -13,6 +21,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +29,7 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
+from apps.core.timeutils import now_ms
 from apps.realtime.events import dumps
 from apps.realtime.publish import Event
 
@@ -133,31 +143,99 @@ def decode(message: str | bytes) -> Envelope:
 
 # --- Redis ---------------------------------------------------------------------------------
 
+# A message only hubs read: events up to `data["until"]` (ms) reached no other process.
+RESYNC = "confab_resync"
+
+
+def resync_envelope(until_ms: int) -> Envelope:
+    return Envelope(
+        event=RESYNC,
+        chat_channel_id="",
+        team_id="",
+        user_id="",
+        omit_users=frozenset(),
+        data={"until": until_ms},
+        frame="",
+    )
+
+
+class RedisPublisher:
+    """Publishes from synchronous code (any thread: a request, a task, a command).
+
+    `publish` says whether the event went to Redis; when it did not, the caller delivers
+    it in this process and this publisher remembers when, to announce it (`RESYNC`)
+    ahead of the first event that gets through again.
+    """
+
+    # After a failure, Redis is left alone this long: during an outage only the first
+    # request in each spell waits for a timeout, not every one.
+    QUIET_SECONDS = 3
+
+    def __init__(self, client: redis.Redis, channel: str) -> None:
+        self._client = client
+        self.channel = channel
+        self._lock = threading.Lock()
+        self._quiet_until = 0.0
+        self._missed_until_ms = 0
+
+    def publish(self, envelope: Envelope) -> bool:
+        with self._lock:
+            if time.monotonic() < self._quiet_until:
+                self._missed_until_ms = now_ms()
+                return False
+            missed, self._missed_until_ms = self._missed_until_ms, 0
+        try:
+            if missed:
+                self._client.publish(self.channel, encode(resync_envelope(missed)))
+            self._client.publish(self.channel, encode(envelope))
+        except redis.RedisError as error:
+            with self._lock:
+                self._quiet_until = time.monotonic() + self.QUIET_SECONDS
+                self._missed_until_ms = max(self._missed_until_ms, now_ms())
+            logger.warning(
+                "Realtime Redis unreachable (%s): events reach this process's sockets only, "
+                "for at least %s s.",
+                error,
+                self.QUIET_SECONDS,
+            )
+            return False
+        return True
+
+
 _clients: dict[str, redis.Redis] = {}
+_publishers: dict[tuple[str, str], RedisPublisher] = {}
 _clients_lock = threading.Lock()
 
 
-def redis_publish(url: str, channel: str, envelope: Envelope) -> None:
-    """Publish from synchronous code (any thread: a request, a task, a command)."""
-    client = _clients.get(url)
-    if client is None:
+def redis_publisher(url: str, channel: str) -> RedisPublisher:
+    """This process's publisher to `channel` (one connection pool per Redis)."""
+    publisher = _publishers.get((url, channel))
+    if publisher is None:
         with _clients_lock:
-            # Short timeouts: while Redis is down a request that publishes waits at most
-            # this long (the failure is logged; the committed write stands).
-            client = _clients.setdefault(
-                url, redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
-            )
-    client.publish(channel, encode(envelope))
+            client = _clients.get(url)
+            if client is None:
+                # Short timeouts: a publish is a millisecond's work, so a Redis that takes
+                # a second to answer is down (the event then goes local; see above).
+                client = _clients[url] = redis.Redis.from_url(
+                    url, socket_timeout=1, socket_connect_timeout=1
+                )
+            publisher = _publishers.setdefault((url, channel), RedisPublisher(client, channel))
+    return publisher
 
 
 class RedisSubscription:
     """The process's one subscription, delivering every message to `on_envelope`.
 
     It reconnects by itself; after a reconnect `on_resume` runs, because events published
-    while it was away are lost and the hub must re-read what they would have changed.
+    while it was away are lost. A Redis that stops answering without closing the
+    connection (a paused or unreachable host) counts as a break: when no message comes for
+    a second the subscription pings, and after `SILENCE_SECONDS` without a word it
+    reconnects.
     """
 
     RETRY_SECONDS = (0.1, 0.5, 1, 2, 5)
+    PING_SECONDS = 1
+    SILENCE_SECONDS = 3
 
     def __init__(
         self,
@@ -172,7 +250,7 @@ class RedisSubscription:
         self._on_envelope = on_envelope
         self._on_resume = on_resume
         self.ready = asyncio.Event()
-        self._client = aioredis.Redis.from_url(url, socket_connect_timeout=5)
+        self._client = aioredis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -188,22 +266,13 @@ class RedisSubscription:
         while True:
             pubsub = self._client.pubsub()
             try:
-                await pubsub.subscribe(self.channel)
+                await self._subscribe(pubsub)
                 if subscribed_before:
                     self._on_resume()
                 subscribed_before = True
                 attempt = 0
                 self.ready.set()
-                while True:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
-                    if message is None or message.get("type") != "message":
-                        continue
-                    try:
-                        envelope = decode(message["data"])
-                    except (ValueError, KeyError, TypeError):
-                        logger.exception("Ignoring a malformed realtime message.")
-                        continue
-                    self._on_envelope(envelope)
+                await self._listen(pubsub)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -215,6 +284,37 @@ class RedisSubscription:
             finally:
                 with contextlib.suppress(Exception):  # the connection may be broken
                     await pubsub.aclose()
+
+    async def _subscribe(self, pubsub: aioredis.client.PubSub) -> None:
+        """Subscribe, and return once Redis has confirmed it: only then is the hub ready."""
+        async with asyncio.timeout(self.SILENCE_SECONDS + 2):
+            await pubsub.subscribe(self.channel)
+            while True:
+                message = await pubsub.get_message(timeout=self.PING_SECONDS)
+                if message is not None and message.get("type") == "subscribe":
+                    return
+
+    async def _listen(self, pubsub: aioredis.client.PubSub) -> None:
+        loop = asyncio.get_running_loop()
+        heard = loop.time()
+        while True:
+            message = await pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=self.PING_SECONDS
+            )
+            if message is None:
+                if loop.time() - heard > self.SILENCE_SECONDS:
+                    raise ConnectionError("Redis stopped answering the realtime subscription.")
+                await pubsub.ping()  # its answer (a "pong" message) shows Redis is there
+                continue
+            heard = loop.time()
+            if message.get("type") != "message":
+                continue
+            try:
+                envelope = decode(message["data"])
+            except (ValueError, KeyError, TypeError):
+                logger.exception("Ignoring a malformed realtime message.")
+                continue
+            self._on_envelope(envelope)
 
     async def stop(self) -> None:
         if self._task is not None:

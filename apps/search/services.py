@@ -1,14 +1,19 @@
 """Writes of the search index: bring it in line with posts after they change.
 
-Called from a Celery task after the post's transaction commits (see receivers.py), and
-by `manage.py search_reindex`. Each call is idempotent: it reads the posts as they are
-now, so a late or repeated run leaves the right state.
+Called from a Celery task after the post's transaction commits (or inline when the
+broker is down: see receivers.py), and by `manage.py search_reindex`. Each call is
+idempotent: it reads the posts as they are now, so a late or repeated run leaves the right
+state. `search_catch_up`, run by beat, indexes recent posts that have no entry because their
+task was lost with the broker's memory; an edit whose task was lost that way keeps its old
+words in the index until the post changes again or the index is rebuilt.
 """
 
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
+from apps.channels.models import Channel
 from apps.posts.models import Post
 from apps.search.analysis import hashtag_token, tokens
 from apps.search.models import PostSearchEntry
@@ -58,6 +63,22 @@ def search_index_new_posts(posts: Sequence[Post]) -> int:
             )
         indexed += len(batch)
     return indexed
+
+
+def search_catch_up(*, since_ms: int) -> int:
+    """Index the searchable posts written since `since_ms` that have no index entry.
+    Returns how many. Cheap when none are missing: it reads only channels with a post
+    since then, through the posts' (channel, create_at) index."""
+    recent_channels = Channel.objects.filter(last_post_at__gte=since_ms).values("id")
+    missing = list(
+        Post.objects.filter(channel_id__in=recent_channels, create_at__gte=since_ms, delete_at=0)
+        .exclude(type__startswith=SYSTEM_POST_PREFIX)
+        .filter(~Exists(PostSearchEntry.objects.filter(post_id=OuterRef("id"))))
+        .values_list("id", flat=True)
+    )
+    for start in range(0, len(missing), BULK_BATCH):
+        search_index_posts(post_ids=missing[start : start + BULK_BATCH])
+    return len(missing)
 
 
 @transaction.atomic

@@ -326,9 +326,17 @@ DEFAULT_FROM_EMAIL = env.str("CONFAB_FROM_EMAIL", default="Confab <confab@localh
 # Embedded default: kombu's filesystem transport under var/celery/, so `make run` needs no
 # broker service yet still runs a real worker and beat. Production points at Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# Redis: a broker that stops answering fails a send within seconds instead of holding the
+# request that queued it (SECURITY 23; the search receivers then index inline). Other
+# transports ignore these.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    "connect_retries_timeout": 2,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_queue_dir = VAR_DIR / "celery"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_celery_queue_dir / "queue"),
         "data_folder_out": str(_celery_queue_dir / "queue"),
         "processed_folder": str(_celery_queue_dir / "processed"),
@@ -351,6 +359,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-command-response-urls": {
         "task": "apps.integrations.tasks.command_webhook_purge_expired_task",
         "schedule": crontab(minute=41),
+    },
+    # Index recent posts whose index task was lost with the broker (SECURITY 23).
+    "search-catch-up": {
+        "task": "apps.search.tasks.search_catch_up_task",
+        "schedule": crontab(minute="*/10"),
     },
 }
 
