@@ -147,7 +147,8 @@ def caches_for(redis_url: str) -> dict:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with timeouts, counting in memory while Redis is away.
+            "BACKEND": "apps.core.cache.FailSoftRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "confab",
         }
