@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from functools import partial
 from io import BytesIO
 from typing import Any
 from urllib.parse import unquote
 
-from daphne.http_protocol import HTTPFactory, WebRequest
+from daphne import http_protocol as daphne_http_protocol
+from daphne.http_protocol import WebRequest
 from daphne.utils import HEADER_NAME_RE, INVALID_HEADER_VALUE_BYTES, parse_x_forwarded_for
 
 logger = logging.getLogger(__name__)
@@ -254,20 +254,13 @@ class StreamingRequest(WebRequest):
         return ""
 
 
-class StreamingHTTPFactory(HTTPFactory):
-    def buildProtocol(self, addr: Any) -> Any:
-        protocol = super().buildProtocol(addr)
-        protocol.requestFactory = StreamingRequest
-        return protocol
-
-
 def install() -> None:
-    """Make daphne's server build `StreamingRequest`s. Daphne imports its server module
-    before it loads the application and looks the factory up when it starts listening;
-    under another ASGI server (uvicorn in the benchmarks) nothing changes."""
-    daphne_server = sys.modules.get("daphne.server")
-    if daphne_server is not None:
-        daphne_server.HTTPFactory = StreamingHTTPFactory
+    """Make daphne build `StreamingRequest`s. Its HTTP factory names the request class
+    it builds through its module, `daphne.http_protocol.WebRequest`, when a connection
+    opens: replacing that name holds whenever this runs before connections arrive, and
+    whatever imported daphne's server first (under another ASGI server it changes nothing).
+    """
+    daphne_http_protocol.WebRequest = StreamingRequest
 
 
 def _reactor() -> Any:

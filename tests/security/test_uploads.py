@@ -348,3 +348,15 @@ def test_a_client_still_sending_when_refused_gets_the_answer_not_a_reset(world, 
         status, _headers, body = _read_response(sock)
         assert status == 401, body
         assert _closed_by_server(sock)
+
+
+def test_daphne_builds_streaming_requests_whatever_was_imported_first():
+    """The live tests above failed in a full run, where config.asgi had been imported
+    before daphne's server module: the request class is now replaced where daphne's HTTP
+    factory looks it up when a connection opens."""
+    import daphne.http_protocol
+
+    import config.asgi  # noqa: F401 - importing it installs the request class
+    from config.daphne_streaming import StreamingRequest
+
+    assert daphne.http_protocol.WebRequest is StreamingRequest
