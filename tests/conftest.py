@@ -62,6 +62,12 @@ class _Capture:
             self._ctx.__exit__(*exc)
         finally:
             self._unsubscribe()
+        if exc[0] is None:
+            # Every event a test captures conforms to its catalogue payload type.
+            from apps.realtime.catalogue import payload_problems
+
+            problems = {e.event: payload_problems(e) for e in self.events}
+            assert not any(problems.values()), problems
 
 
 # --- the API ----------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from apps.posts.text import (
     username_candidates,
     without_code,
 )
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.publish import publish_event
 
 FILE_IDS_MAX = 10
 # How long a resent `pending_post_id` finds the first post (Mattermost remembers them for
@@ -350,11 +350,9 @@ def post_create(
     mentioned = _mentioned_user_ids(channel=channel, message=clean_message, author=actor)
     _count_mentions(channel=channel, post=post, user_ids=mentioned)
     publish_event(
-        "posted",
-        events.posted_data(
+        events.posted(
             post=post, channel=channel, author=actor, mentioned_user_ids=mentioned, files=files
-        ),
-        broadcast=Broadcast(channel_id=channel.id),
+        )
     )
     # The receivers get the post itself too, so none has to read it back.
     transaction.on_commit(
@@ -404,11 +402,7 @@ def post_create_system(
         props={"username": actor.username, **(props or {})},
         file_ids=[],
     )
-    publish_event(
-        "posted",
-        events.posted_data(post=post, channel=channel, author=actor, mentioned_user_ids=()),
-        broadcast=Broadcast(channel_id=channel.id),
-    )
+    publish_event(events.posted(post=post, channel=channel, author=actor, mentioned_user_ids=()))
     return post
 
 
@@ -510,9 +504,7 @@ def _publish_ephemeral(
         create_at=now,
         update_at=now,
     )
-    publish_event(
-        "ephemeral_message", events.ephemeral_data(post), broadcast=Broadcast(user_id=target.id)
-    )
+    publish_event(events.ephemeral_message(post, user_id=target.id))
     return post
 
 
@@ -644,9 +636,9 @@ def _write_edit(
     if content_changed:
         _announce_changed([post.id])
     publish_event(
-        "post_edited",
-        events.post_changed_data(post, files=file_infos_by_post([post]).get(post.id, ())),
-        broadcast=Broadcast(channel_id=channel.id),
+        events.post_edited(
+            post, channel=channel, files=file_infos_by_post([post]).get(post.id, ())
+        )
     )
     return post
 
@@ -672,9 +664,7 @@ def post_delete(*, actor: User, post_id: str) -> Post:
         )
     post.delete_at = now
     post.update_at = now
-    publish_event(
-        "post_deleted", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
-    )
+    publish_event(events.post_deleted(post, channel=channel))
     _announce_changed(gone_ids)
     return post
 
@@ -691,9 +681,7 @@ def post_set_pinned(*, actor: User, post_id: str, pinned: bool) -> Post:
     post.is_pinned = pinned
     post.update_at = now_ms()
     post.save(update_fields=["is_pinned", "update_at"])
-    publish_event(
-        "post_edited", events.post_changed_data(post), broadcast=Broadcast(channel_id=channel.id)
-    )
+    publish_event(events.post_edited(post, channel=channel))
     return post
 
 
@@ -729,11 +717,7 @@ def reaction_add(
     )
     if created:
         Post.objects.filter(id=post.id).update(has_reactions=True, update_at=reaction.create_at)
-        publish_event(
-            "reaction_added",
-            events.reaction_data(reaction),
-            broadcast=Broadcast(channel_id=channel.id),
-        )
+        publish_event(events.reaction_added(reaction, channel=channel))
     return reaction
 
 
@@ -761,11 +745,7 @@ def reaction_remove(
         has_reactions=Reaction.objects.filter(post=post).exists(), update_at=now
     )
     reaction.update_at = now
-    publish_event(
-        "reaction_removed",
-        events.reaction_data(reaction),
-        broadcast=Broadcast(channel_id=channel.id),
-    )
+    publish_event(events.reaction_removed(reaction, channel=channel))
 
 
 # --- saved (flagged) posts ---------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 import socket
 from typing import Any, TypedDict
 
+from apps.realtime.catalogue import EventType, HubEffect
 from apps.realtime.publish import Broadcast, Event
 
 # Clients check only that the version parses as Mattermost's "major.minor.patch...".
@@ -32,6 +33,16 @@ class TypingData(TypedDict):
     parent_id: str
 
 
+class StatusChangeData(TypedDict):
+    status: str
+    user_id: str
+
+
+HELLO = EventType("hello", HelloData)
+TYPING = EventType("typing", TypingData)
+STATUS_CHANGE = EventType("status_change", StatusChangeData, HubEffect.STATUS_CHANGED)
+
+
 def dumps(value: Any) -> str:
     """Compact JSON, the one encoding of every frame."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -43,16 +54,14 @@ def hello_frame(*, user_id: str, connection_id: str) -> str:
         "connection_id": connection_id,
         "server_hostname": socket.gethostname(),
     }
-    return dumps(Event("hello", dict(data), Broadcast(user_id=user_id)).to_wire())
+    return dumps(HELLO.build(data, Broadcast(user_id=user_id)).to_wire())
 
 
 def typing_event(*, user_id: str, chat_channel_id: str, parent_id: str) -> Event:
     """`typing` goes to the channel's members except the typist."""
     data: TypingData = {"user_id": user_id, "parent_id": parent_id}
-    return Event(
-        "typing",
-        dict(data),
-        Broadcast(channel_id=chat_channel_id, omit_users=frozenset({user_id})),
+    return TYPING.build(
+        data, Broadcast(channel_id=chat_channel_id, omit_users=frozenset({user_id}))
     )
 
 

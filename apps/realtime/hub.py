@@ -14,6 +14,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -22,6 +23,7 @@ from apps.accounts.models import STATUS_AWAY, STATUS_ONLINE
 from apps.accounts.services import session_touch_many
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
+from apps.realtime.catalogue import HubEffect, event_type
 from apps.realtime.connection import Connection
 from apps.realtime.events import CLOSE_RESYNC, CLOSE_UNAUTHENTICATED
 from apps.realtime.presence import LocalSockets, Presence, RedisSockets
@@ -342,29 +344,32 @@ class Hub:
             conn.push_event(frame)
 
     def _apply(self, envelope: Envelope) -> None:
-        data = envelope.data or {}
-        event = envelope.event
-        if event == "user_added":
+        """What the event changes here besides its delivery: its catalogue `hub_effect`
+        names it, and the keys read are those of the effect's payload type."""
+        kind = event_type(envelope.event)
+        effect = kind.hub_effect if kind is not None else HubEffect.NONE
+        data: dict[str, Any] = envelope.data or {}
+        if effect is HubEffect.CHANNEL_JOINED:
             self._set_member(data["user_id"], data["channel_id"], "channel", True)
-        elif event == "user_removed":
+        elif effect is HubEffect.CHANNEL_LEFT:
             removed = data.get("user_id") or envelope.user_id
             self._set_member(removed, data["channel_id"], "channel", False)
-        elif event in ("direct_added", "group_added"):
+        elif effect is HubEffect.DIRECT_JOINED:
             self._set_member(envelope.user_id, data["channel_id"], "channel", True)
-        elif event == "added_to_team":
+        elif effect is HubEffect.TEAM_JOINED:
             self._set_member(data["user_id"], data["team_id"], "team", True)
-        elif event == "leave_team":
+        elif effect is HubEffect.TEAM_LEFT:
             self._set_member(data["user_id"], data["team_id"], "team", False)
-        elif event == "session_revoked":
+        elif effect is HubEffect.SESSIONS_ENDED:
             revoked = set(data["session_ids"])
             state = self.users.get(data["user_id"])
             for conn in list(state.connections) if state else ():
                 if conn.session_id in revoked:
                     conn.shut(CLOSE_UNAUTHENTICATED)
-        elif event == "user_updated":
+        elif effect is HubEffect.USER_CHANGED:
             if data["user_id"] in self.users:
                 self._spawn(self._close_if_deactivated({data["user_id"]}))
-        elif event == "status_change":
+        elif effect is HubEffect.STATUS_CHANGED:
             state = self.users.get(data["user_id"])
             if state is not None:
                 state.status = data["status"]

@@ -30,31 +30,11 @@ import redis
 import redis.asyncio as aioredis
 
 from apps.core.timeutils import now_ms
+from apps.realtime.catalogue import HubEffect, event_type
 from apps.realtime.events import dumps
 from apps.realtime.publish import Event
 
 logger = logging.getLogger(__name__)
-
-# Events whose data the hub reads to keep its membership map and its sockets current.
-HUB_EVENTS = frozenset(
-    {
-        "user_added",
-        "user_removed",
-        "direct_added",
-        "group_added",
-        "added_to_team",
-        "leave_team",
-        "session_revoked",
-        "user_updated",
-        "status_change",
-    }
-)
-
-
-# Events whose `mentions` (a JSON string of user ids) is delivered per recipient: a
-# mentioned user sees only their own id, everyone else no `mentions` at all
-# (MATTERMOST_API.md §b.5), so nobody learns who else was mentioned.
-PER_RECIPIENT_MENTIONS = frozenset({"posted"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +58,8 @@ def envelope_for(event: Event) -> Envelope:
     b = event.broadcast
     wire = event.to_wire()
     mentions: frozenset[str] = frozenset()
-    if event.event in PER_RECIPIENT_MENTIONS and "mentions" in event.data:
+    kind = event_type(event.event)
+    if kind is not None and kind.per_recipient_mentions and "mentions" in event.data:
         data = dict(event.data)
         mentions = frozenset(json.loads(data.pop("mentions")))
         wire["data"] = data
@@ -88,7 +69,9 @@ def envelope_for(event: Event) -> Envelope:
         team_id=b.team_id,
         user_id=b.user_id,
         omit_users=b.omit_users,
-        data=event.data if event.event in HUB_EVENTS else None,
+        # The hub reads the payload of the events that change its state (their
+        # `hub_effect`); the rest travel as their frame only.
+        data=event.data if kind is not None and kind.hub_effect is not HubEffect.NONE else None,
         frame=dumps(wire),
         mentions=mentions,
     )

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import transaction
 
+from apps.channels.events import CHANNEL_VIEWED
 from apps.channels.models import Channel
 from apps.posts.models import Post
 from apps.posts.services import post_create
@@ -25,6 +26,15 @@ class Boom(Exception):
     pass
 
 
+def _viewed(label: str, broadcast: Broadcast) -> Event:
+    """A catalogue event told apart by its payload (`channel_id` carries the label)."""
+    return CHANNEL_VIEWED.build({"channel_id": label}, broadcast)
+
+
+def _labels(events: list[Event]) -> list[str]:
+    return [e.data["channel_id"] for e in events]
+
+
 @pytest.fixture
 def delivered() -> Iterator[list[Event]]:
     """Events as a delivery transport receives them."""
@@ -36,10 +46,10 @@ def delivered() -> Iterator[list[Event]]:
 
 def test_an_event_is_delivered_only_after_commit(delivered: list[Event]) -> None:
     with transaction.atomic():
-        publish_event("hello", {"n": 1}, broadcast=Broadcast(user_id="u1"))
+        publish_event(_viewed("hello", Broadcast(user_id="u1")))
         assert delivered == []
     assert [(e.event, e.data, e.broadcast.user_id) for e in delivered] == [
-        ("hello", {"n": 1}, "u1")
+        ("channel_viewed", {"channel_id": "hello"}, "u1")
     ]
 
 
@@ -48,15 +58,21 @@ def test_an_event_is_delivered_when_the_outermost_transaction_commits(
 ) -> None:
     with transaction.atomic():
         with transaction.atomic():
-            publish_event("inner", {}, broadcast=Broadcast(channel_id="c1"))
+            publish_event(_viewed("inner", Broadcast(channel_id="c1")))
         assert delivered == []
-    assert [e.event for e in delivered] == ["inner"]
+    assert _labels(delivered) == ["inner"]
 
 
 def test_nothing_is_delivered_when_the_transaction_rolls_back(delivered: list[Event]) -> None:
     with pytest.raises(Boom), transaction.atomic():
-        publish_event("never", {}, broadcast=Broadcast(team_id="t1"))
+        publish_event(_viewed("never", Broadcast(team_id="t1")))
         raise Boom
+    assert delivered == []
+
+
+def test_only_catalogue_events_are_published(delivered: list[Event]) -> None:
+    with pytest.raises(ValueError, match="not in the event catalogue"):
+        publish_event(Event("made_up", {}, Broadcast(user_id="u1")))
     assert delivered == []
 
 
@@ -64,23 +80,23 @@ def test_an_event_from_a_rolled_back_savepoint_is_dropped_but_others_survive(
     delivered: list[Event],
 ) -> None:
     with transaction.atomic():
-        publish_event("kept", {}, broadcast=Broadcast(user_id="u1"))
+        publish_event(_viewed("kept", Broadcast(user_id="u1")))
         with pytest.raises(Boom), transaction.atomic():
-            publish_event("dropped", {}, broadcast=Broadcast(user_id="u1"))
+            publish_event(_viewed("dropped", Broadcast(user_id="u1")))
             raise Boom
-    assert [e.event for e in delivered] == ["kept"]
+    assert _labels(delivered) == ["kept"]
 
 
 def test_events_are_delivered_in_the_order_they_were_published(delivered: list[Event]) -> None:
     with transaction.atomic():
         for n in range(3):
-            publish_event(f"e{n}", {}, broadcast=Broadcast(user_id="u1"))
-    assert [e.event for e in delivered] == ["e0", "e1", "e2"]
+            publish_event(_viewed(f"e{n}", Broadcast(user_id="u1")))
+    assert _labels(delivered) == ["e0", "e1", "e2"]
 
 
 def test_outside_a_transaction_an_event_is_delivered_at_once(delivered: list[Event]) -> None:
-    publish_event("now", {}, broadcast=Broadcast(user_id="u1"))
-    assert [e.event for e in delivered] == ["now"]
+    publish_event(_viewed("now", Broadcast(user_id="u1")))
+    assert _labels(delivered) == ["now"]
 
 
 def test_a_service_that_rolls_back_announces_nothing(delivered: list[Event]) -> None:
@@ -109,24 +125,24 @@ def test_a_failing_transport_does_not_stop_delivery_to_the_others(
     unsubscribe_also = publish.subscribe(also.append)
     try:
         with caplog.at_level(logging.ERROR), transaction.atomic():
-            publish_event("first", {}, broadcast=Broadcast(user_id="u1"))
-            publish_event("second", {}, broadcast=Broadcast(user_id="u1"))
+            publish_event(_viewed("first", Broadcast(user_id="u1")))
+            publish_event(_viewed("second", Broadcast(user_id="u1")))
     finally:
         unsubscribe()
         unsubscribe_also()
-    assert [e.event for e in delivered] == ["first", "second"]
-    assert [e.event for e in also] == ["first", "second"]
+    assert _labels(delivered) == ["first", "second"]
+    assert _labels(also) == ["first", "second"]
     assert "transport down" in caplog.text
 
 
 def test_an_unsubscribed_transport_receives_nothing_more(delivered: list[Event]) -> None:
     later: list[Event] = []
     unsubscribe = publish.subscribe(later.append)
-    publish_event("before", {}, broadcast=Broadcast(user_id="u1"))
+    publish_event(_viewed("before", Broadcast(user_id="u1")))
     unsubscribe()
-    publish_event("after", {}, broadcast=Broadcast(user_id="u1"))
-    assert [e.event for e in later] == ["before"]
-    assert [e.event for e in delivered] == ["before", "after"]
+    publish_event(_viewed("after", Broadcast(user_id="u1")))
+    assert _labels(later) == ["before"]
+    assert _labels(delivered) == ["before", "after"]
 
 
 # --- Broadcast ---------------------------------------------------------------------------------
