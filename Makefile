@@ -25,7 +25,7 @@ help:
 	@echo "make run    set up and serve Confab on http://localhost:8065 (SQLite, no services)"
 	@echo "make test   set up and run the whole test suite (and the linters)"
 	@echo "make demo   fill the database with demo users, a team, channels and posts"
-	@echo "make lint   ruff and the layering rules"
+	@echo "make lint   ruff, mypy and the layering rules"
 	@echo "make bench  the benchmarks, on PostgreSQL (DATABASE_URL, default local postgres)"
 	@echo "make makemessages  refresh the translation catalogues (.po) from the source"
 
@@ -95,6 +95,7 @@ demo: migrate
 lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python tools/lint_rules.py
 
 test: setup-test lint
