@@ -10,7 +10,7 @@ the client catches up. A connection whose queue and transport together hold more
 byte budget, or whose queue is full of frames, is dropped with 4013 (SECURITY 24): memory
 per socket stays within the budget, whatever the size of its events. The queue goes at
 once; the close frame follows what the transport holds, for a bounded time
-(`consumers._daphne_close_now`).
+(`daphne_writer.daphne_close_now`).
 
 Under daphne, a connection whose writer is idle (nothing queued, the client keeping up)
 writes an event at once instead, through daphne's protocol: a fan-out to a thousand

@@ -8,8 +8,6 @@ through services, and chat events never pass through it.
 
 import asyncio
 import logging
-import socket
-import sys
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
@@ -24,7 +22,8 @@ from apps.core.ids import is_valid_id, new_id
 from apps.core.jsonbody import JSONRefused, parse_json
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
-from apps.realtime.connection import Backlog, Connection, SendNow
+from apps.realtime.connection import Connection
+from apps.realtime.daphne_writer import daphne_backlog, daphne_close_now, daphne_send_now
 from apps.realtime.events import (
     CLOSE_FRAME_TOO_BIG,
     CLOSE_UNAUTHENTICATED,
@@ -35,13 +34,6 @@ from apps.realtime.events import (
     typing_event,
 )
 from apps.realtime.hub import Hub, hub_for_running_loop
-
-try:
-    from fcntl import ioctl as _ioctl
-    from termios import TIOCOUTQ as _TIOCOUTQ
-except ImportError:  # pragma: no cover - not a POSIX system
-    _ioctl = None
-    _TIOCOUTQ = 0
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +100,8 @@ class MattermostConsumer(AsyncWebsocketConsumer):
                 next_seq=next_seq,
                 send_text=self._send_text,
                 close=self._close_with,
-                backlog=_daphne_backlog(self.base_send),
-                send_now=_daphne_send_now(self.base_send),
+                backlog=daphne_backlog(self.base_send),
+                send_now=daphne_send_now(self.base_send),
             )
             if resumed is not None:
                 # No hello: the same connection goes on, missed events first.
@@ -124,8 +116,8 @@ class MattermostConsumer(AsyncWebsocketConsumer):
             session_id=session.id,
             send_text=self._send_text,
             close=self._close_with,
-            backlog=_daphne_backlog(self.base_send),
-            send_now=_daphne_send_now(self.base_send),
+            backlog=daphne_backlog(self.base_send),
+            send_now=daphne_send_now(self.base_send),
         )
         # `hello` is queued first, so it is the first event (seq 0) whatever the hub
         # delivers meanwhile; the writer starts once the hub knows the user's audiences.
@@ -141,7 +133,7 @@ class MattermostConsumer(AsyncWebsocketConsumer):
 
     async def _close_with(self, code: int) -> None:
         """The server ends the connection (too slow, revoked): in order under daphne."""
-        close_now = _daphne_close_now(self.base_send)
+        close_now = daphne_close_now(self.base_send)
         if close_now is None:
             await self.close(code)
         else:
@@ -340,168 +332,3 @@ def _resume_from_scope(scope: dict[str, Any]) -> tuple[str, int] | None:
     if not is_valid_id(connection_id) or not sequence.isdigit() or len(sequence) > 18:
         return None
     return connection_id, int(sequence)
-
-
-def _daphne_protocol(send: object) -> Any:
-    """daphne's protocol for this socket (its `send` is `partial(server.handle_reply,
-    protocol)`), or None under another server."""
-    return next((a for a in getattr(send, "args", ()) if hasattr(a, "transport")), None)
-
-
-def _daphne_backlog(send: object) -> Backlog | None:
-    """Bytes handed to daphne for this socket that the client has not taken, or None under
-    another server.
-
-    ASGI offers no backpressure, and daphne writes into Twisted's unbounded buffer; reading
-    what is held is the only way to notice a client that stopped reading before memory
-    does. Twisted's buffer is the smaller part: Twisted first hands the kernel all it takes,
-    and while the client's window is shut Linux grows the socket's send buffer by itself
-    (measured: 2.8 MB of 2 KB events, none of it in Twisted's buffer), so the bytes the
-    kernel still holds for the socket count as well.
-    """
-    transport = getattr(_daphne_protocol(send), "transport", None)
-    if transport is None or not hasattr(transport, "_tempDataLen"):
-        return None
-
-    def backlog() -> int:
-        buffered = len(transport.dataBuffer) - transport.offset + transport._tempDataLen
-        return buffered + _kernel_send_queue(getattr(transport, "socket", None))
-
-    return backlog
-
-
-def _daphne_close_now(send: object) -> Callable[[int], None] | None:
-    """Close this socket from the server's side, in order, or None under another server.
-
-    daphne's close is autobahn's: the close frame goes behind all that Twisted holds, and
-    if the client has not answered it within a second the connection is aborted, which
-    sends a reset. A client that is behind, the one dropped for it, then loses everything
-    it was sent, close frame included, and sees only the reset. Here the close frame still
-    follows what was sent, but the TCP connection is half-closed (FIN) as soon as Twisted
-    has written it, with reading kept on, and the client gets `conf.close_timeout_seconds()`
-    to take it all and close its end. One that has not by then, because it never reads, is
-    reset after all (autobahn's abort, with that timeout), and what was held for it freed:
-    a bounded wait with bounded memory, since the budget bounds what the transport holds.
-    """
-    protocol = _daphne_protocol(send)
-    transport = getattr(protocol, "transport", None)
-    if not hasattr(transport, "loseWriteConnection") or not hasattr(protocol, "sendClose"):
-        return None
-
-    def close_now(code: int) -> None:
-        from autobahn.websocket.protocol import WebSocketProtocol
-
-        if protocol.state != WebSocketProtocol.STATE_OPEN:
-            return  # closing or closed already
-        # One timeout for the whole close: a ping sent earlier must not reset it sooner.
-        ping_timeout = getattr(protocol, "autoPingTimeoutCall", None)
-        if ping_timeout is not None:
-            ping_timeout.cancel()
-            protocol.autoPingTimeoutCall = None
-        protocol.closeHandshakeTimeout = conf.close_timeout_seconds()
-        protocol.sendClose(code=code)
-        transport.loseWriteConnection()
-
-    return close_now
-
-
-def _kernel_send_queue(sock: socket.socket | None) -> int:
-    """Bytes the kernel holds for a socket, unsent or unacknowledged (Linux's SIOCOUTQ, the
-    same request number as TIOCOUTQ); 0 where the system cannot tell."""
-    if sock is None or _ioctl is None:
-        return 0
-    try:
-        answer = _ioctl(sock.fileno(), _TIOCOUTQ, b"\0\0\0\0")
-    except (OSError, ValueError):  # closed, or not a request this system has for sockets
-        return 0
-    return int.from_bytes(answer, sys.byteorder)
-
-
-def _daphne_send_now(send: object) -> SendNow | None:
-    """Write a text frame synchronously under daphne, or None under another server.
-
-    Daphne's `send` is a coroutine only by ASGI's contract: `server.handle_reply` never
-    waits, it hands the frame to the protocol. Calling the protocol directly lets the
-    hub write a fan-out's frames in one pass instead of waking a task per socket; the
-    check is daphne's own (a socket it has seen close gets nothing).
-    """
-    protocol = _daphne_protocol(send)
-    server = getattr(getattr(send, "func", None), "__self__", None)
-    connections = getattr(server, "connections", None)
-    if protocol is None or not isinstance(connections, dict):
-        return None
-    handle_reply = getattr(protocol, "handle_reply", None)
-    if handle_reply is None:
-        return None
-    write_frame = _plain_socket_writer(protocol)
-
-    def send_now(text: str) -> int:
-        state = connections.get(protocol)
-        if state is None or state.get("disconnected"):
-            return 0
-        written = write_frame(text) if write_frame is not None else 0
-        if written:
-            return written
-        handle_reply({"type": "websocket.send", "text": text})
-        return len(text.encode())  # the payload: near enough for an estimate
-
-    return send_now
-
-
-def _plain_socket_writer(protocol: Any) -> Callable[[str], int] | None:
-    """Write one unfragmented, unmasked, uncompressed text frame straight to the socket, or
-    None when this connection needs autobahn's own framing (TLS in daphne, compression,
-    masking or fragmenting configured).
-
-    Measured at 1,000 sockets, most of a delivery's cost was not Confab's: autobahn's
-    `sendMessage` bookkeeping, then Twisted registering the socket with epoll for every
-    write and writing it on the next reactor turn. A server's text frame is two to ten
-    header bytes and the payload (RFC 6455 §5.2); when Twisted holds nothing unsent for
-    the socket, one `send` delivers it, and anything the kernel does not take goes to
-    Twisted's buffer, so the order of frames is kept. Returns the bytes written, or 0 when
-    the frame must go the usual way (the socket is not open, or too large a payload).
-    """
-    try:
-        from autobahn.websocket.protocol import WebSocketProtocol
-        from twisted.internet import tcp
-    except ImportError:  # pragma: no cover - daphne always brings both
-        return None
-    transport = getattr(protocol, "transport", None)
-    if not isinstance(transport, tcp.Connection) or not hasattr(transport, "_tempDataBuffer"):
-        return None
-    if (
-        getattr(protocol, "_perMessageCompress", None) is not None
-        or getattr(protocol, "maskServerFrames", True)
-        or getattr(protocol, "autoFragmentSize", 1) > 0
-    ):
-        return None
-    payload_limit = getattr(protocol, "maxMessagePayloadSize", 0)
-
-    def write_frame(text: str) -> int:
-        if protocol.state != WebSocketProtocol.STATE_OPEN or transport.disconnecting:
-            return 0
-        payload = text.encode()
-        size = len(payload)
-        if 0 < payload_limit < size:
-            return 0
-        if size < 126:
-            header = bytes((0x81, size))
-        elif size < 65536:
-            header = b"\x81\x7e" + size.to_bytes(2, "big")
-        else:
-            header = b"\x81\x7f" + size.to_bytes(8, "big")
-        frame = header + payload
-        if transport.dataBuffer or transport._tempDataBuffer:
-            transport.write(frame)  # Twisted is still sending earlier frames: queue behind
-            return len(frame)
-        try:
-            sent = transport.socket.send(frame)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:
-            sent = 0  # a broken socket: Twisted finds out on its own write and closes it
-        if sent < len(frame):
-            transport.write(frame[sent:])
-        return len(frame)
-
-    return write_frame
