@@ -181,7 +181,7 @@ class StreamingRequest(WebRequest):
         and start the application with a queue the body will stream into."""
         self.method, self.uri, self.clientproto = method, uri, version
         self.path, _, self.query_string = uri.partition(b"?")
-        self.args = {}
+        self.args: dict[bytes, list[bytes]] = {}  # Twisted's request.args: nothing reads them
         self.request_start = _reactor().seconds()
         error = self._header_error()
         if error:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
+from a2wsgi.asgi_typing import HTTPScope, Receive, Send
 
 
 class LargeBodiesApart:
@@ -21,11 +22,11 @@ class LargeBodiesApart:
         self.large = WSGIMiddleware(wsgi_app, workers=upload_threads)
         self.large_body_bytes = large
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         pool = self.large if self._has_large_body(scope) else self.small
         await pool(scope, receive, send)
 
-    def _has_large_body(self, scope: dict) -> bool:
+    def _has_large_body(self, scope: HTTPScope) -> bool:
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 return not value.isdigit() or int(value) > self.large_body_bytes

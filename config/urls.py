@@ -1,13 +1,13 @@
 """Top-level routes: the system console, the Mattermost API v4 and the web client."""
 
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from apps.core.api.views import SystemPingApi, api_not_found
 from apps.core.views import health
 
-api_v4 = [
+api_v4: list[URLPattern | URLResolver] = [
     path("system/ping", SystemPingApi.as_view(), name="system-ping"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("", include("apps.accounts.api.urls")),

@@ -8,9 +8,10 @@ and the bulk "delete selected" action (a hard delete) is gone.
 
 from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
@@ -18,7 +19,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.core.errors import ConfabError
+from apps.core.models import SoftDeleteModel, TimestampedModel
 from apps.core.timeutils import ms_to_datetime
+
+_ModelT = TypeVar("_ModelT", bound=models.Model)
 
 # Hard deletes bypass the services (and soft deletion); no model offers them.
 admin.site.disable_action("delete_selected")
@@ -59,9 +63,10 @@ class CappedCountPaginator(Paginator):
     """
 
     COUNT_CAP = 10_000
+    object_list: QuerySet[Any]  # the admin's change list pages querysets only
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]  # Paginator.count is a cached_property
+    def count(self) -> int:
         # Without ORDER BY the database may stop after COUNT_CAP rows instead of sorting all.
         return self.object_list.order_by()[: self.COUNT_CAP].count()
 
@@ -87,25 +92,25 @@ class ConsoleModelAdmin(admin.ModelAdmin):
         return actions
 
     @admin.display(description="Created", ordering="create_at")
-    def created(self, obj: models.Model) -> str:
+    def created(self, obj: TimestampedModel) -> str:
         return format_ms(obj.create_at)
 
     @admin.display(description="Updated", ordering="update_at")
-    def updated(self, obj: models.Model) -> str:
+    def updated(self, obj: TimestampedModel) -> str:
         return format_ms(obj.update_at)
 
     @admin.display(description="Deleted", ordering="delete_at")
-    def deleted(self, obj: models.Model) -> str:
+    def deleted(self, obj: SoftDeleteModel) -> str:
         return format_ms(obj.delete_at)
 
     def run_service_action(
         self,
         request: HttpRequest,
-        objects: Iterable[models.Model],
-        call: Callable[[Any, models.Model], object],
+        objects: Iterable[_ModelT],
+        call: Callable[[Any, _ModelT], object],
         *,
         done: str,
-        label: Callable[[Any], str] = str,
+        label: Callable[[_ModelT], str] = str,
     ) -> None:
         """Call `call(actor, obj)` for each object and report each outcome by `label(obj)`.
 
@@ -114,7 +119,8 @@ class ConsoleModelAdmin(admin.ModelAdmin):
         The actor is reloaded before each call: an earlier call in the same batch may
         have changed the actor itself (deactivated it, or removed its admin role).
         """
-        actor = request.user
+        # The admin site lets only signed-in staff reach an action.
+        actor = cast(AbstractBaseUser, request.user)
         succeeded: list[str] = []
         for obj in objects:
             actor.refresh_from_db()

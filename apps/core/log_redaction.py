@@ -17,6 +17,7 @@ with which id.
 import functools
 import logging
 import re
+from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 REDACTED = "<redacted>"
@@ -146,11 +147,12 @@ def install_access_log_redaction() -> None:
         return
 
     @functools.wraps(original)
-    def log_action(self, protocol, action, details):  # type: ignore[no-untyped-def]  # daphne's
+    def log_action(self: object, protocol: object, action: str, details: dict[str, Any]) -> None:
         path = details.get("path")
         if isinstance(path, str):
             details = {**details, "path": redact(path)}
-        return original(self, protocol, action, details)
+        original(self, protocol, action, details)
 
-    log_action.redacts_secrets = True  # type: ignore[attr-defined]
-    AccessLogGenerator.__call__ = log_action  # type: ignore[method-assign]
+    # A marker on the function, so that a second install sees the first.
+    log_action.redacts_secrets = True  # type: ignore[attr-defined]  # a function's own attribute
+    AccessLogGenerator.__call__ = log_action

@@ -15,13 +15,19 @@ logger = logging.getLogger("apps.core.api")
 _SLASHES = re.compile(r"/{2,}")
 
 
+class IdentifiedRequest(HttpRequest):
+    """A request as RequestIdMiddleware leaves it (declared for the type checker)."""
+
+    request_id: str
+
+
 class RequestIdMiddleware:
     """Give every request an id, echoed as X-Request-ID and in AppError bodies."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: IdentifiedRequest) -> HttpResponse:
         request.request_id = new_id()
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

@@ -330,7 +330,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 # Redis: a broker that stops answering fails a send within seconds instead of holding the
 # request that queued it (SECURITY 23; the search receivers then index inline). Other
 # transports ignore these.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "connect_retries_timeout": 2,

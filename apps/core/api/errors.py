@@ -79,6 +79,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         app_error_body(error_id=error_id, message=message, status=status, request=request),
         status=status,
     )
-    if isinstance(exc, drf.Throttled) and exc.wait:
-        response["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, drf.Throttled):
+        wait: int | None = exc.wait  # type: ignore[attr-defined]  # set in __init__; the stubs omit it
+        if wait:
+            response["Retry-After"] = str(int(wait))
     return response

@@ -1,5 +1,8 @@
 """Request body parsers for the API."""
 
+from collections.abc import Mapping
+from typing import IO, Any
+
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 
@@ -11,7 +14,12 @@ class SafeJSONParser(JSONParser):
     (`[[[[...`, which would otherwise raise RecursionError and answer 500) or otherwise not
     JSON is a 400 AppError, one over the body limit a 413."""
 
-    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]  # DRF hook
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:  # any JSON value: the views refuse a body of the wrong shape
         limit = api_body_max_bytes()
         raw = stream.read(limit + 1)
         try:
