@@ -49,7 +49,7 @@ def file_infos_by_post(posts: Iterable[Post]) -> dict[str, list[FileInfo]]:
     wanted = {post.id: post.file_ids for post in posts if post.file_ids}
     if not wanted:
         return {}
-    found: dict[str, dict[str, FileInfo]] = defaultdict(dict)
+    found: dict[str | None, dict[str, FileInfo]] = defaultdict(dict)
     for info in FileInfo.objects.filter(post_id__in=list(wanted), delete_at=0):
         found[info.post_id][info.id] = info
     return {

@@ -43,7 +43,7 @@ def too_large_error(limit: int) -> PayloadTooLarge:
 
 @dataclass(frozen=True)
 class _Described:
-    content: File
+    content: "File[bytes]"  # File is generic only to the type checker
     name: str
     extension: str
     mime_type: str
@@ -51,7 +51,7 @@ class _Described:
     height: int
 
 
-def _describe(content: File) -> _Described:
+def _describe(content: "File[bytes]") -> _Described:
     """Name, type and image size of an upload, from its name and header bytes only."""
     name = clean_file_name(content.name)
     extension = file_extension(name)
@@ -88,7 +88,7 @@ def file_upload(
     *,
     actor: User,
     channel: Channel,
-    files: Sequence[File],
+    files: Sequence["File[bytes]"],
     client_ids: Sequence[object] = (),
 ) -> tuple[list[FileInfo], list[str]]:
     """Store uploads for later attachment to a post in `channel`.

@@ -19,7 +19,7 @@ import secrets
 import struct
 import threading
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -188,9 +188,15 @@ def _to_rgb_or_rgba(image: Image.Image) -> Image.Image:
     return image.convert("RGBA" if has_alpha else "RGB")
 
 
+def _lowest_alpha(image: Image.Image) -> int:
+    # One band's extrema are (lowest, highest); the stubs also cover several bands'.
+    lowest, _highest = cast(tuple[int, int], image.getchannel("A").getextrema())
+    return lowest
+
+
 def _encode(image: Image.Image) -> tuple[bytes, str]:
     out = io.BytesIO()
-    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
+    if image.mode == "RGBA" and _lowest_alpha(image) < 255:
         image.save(out, "PNG", optimize=True)
         return out.getvalue(), "image/png"
     image.convert("RGB").save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True)
@@ -295,7 +301,9 @@ def _render_and_store(info: FileInfo, rendition: Rendition, key: str) -> tuple[I
         with original:
             box = (rendition.width, rendition.height)
             try:
-                data, content_type = render(_StorageReader(original), box)
+                # Pillow calls only read, seek and tell, which _StorageReader provides.
+                reader = cast(IO[bytes], _StorageReader(original))
+                data, content_type = render(reader, box)
             except RenderRefused as exc:
                 logger.info("no %s for file %s: %s", rendition.name, info.id, exc)
                 _store_quietly(key, b"", info, rendition)

@@ -1,13 +1,14 @@
 """File upload, download and metadata over Mattermost's API v4."""
 
 from django.http import FileResponse, HttpRequest
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.channels.permissions import access_channel
-from apps.core.api.base import BaseApi
+from apps.core.api.base import AuthenticatedRequest, BaseApi
 from apps.core.api.schema import errors, flag_param, query_param
 from apps.core.errors import InvalidInput
 from apps.files.api.schema import (
@@ -50,9 +51,9 @@ class FileUploadApi(BaseApi):
         responses={201: FileUploadResponseSerializer, **errors(400, 401, 403, 404, 413)},
         parameters=[query_param("channel_id", "The channel, if not a form field.")],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = request.data
-        if not hasattr(data, "getlist"):
+        if not isinstance(data, MultiValueDict):  # a form's QueryDict, not JSON
             raise InvalidInput(
                 "Send the files as multipart/form-data.",
                 error_id="api.file.upload_file.bad_parse.app_error",
@@ -101,7 +102,7 @@ class FileDownloadApi(BaseApi):
         },
         parameters=[flag_param("download", "Always as an attachment.")],
     )
-    def get(self, request: Request, file_id: str) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, file_id: str) -> FileResponse:
         info, stream = file_open(actor=request.user, file_id=file_id)
         inline = _shown_inline(info) and not _wants_download(request)
         response = FileResponse(
@@ -116,7 +117,9 @@ class FileDownloadApi(BaseApi):
         return response
 
 
-def _rendition_response(request: Request, file_id: str, rendition: Rendition) -> FileResponse:
+def _rendition_response(
+    request: AuthenticatedRequest, file_id: str, rendition: Rendition
+) -> FileResponse:
     _info, stream, content_type = file_rendition_open(
         actor=request.user, file_id=file_id, kind=rendition.name
     )
@@ -151,7 +154,7 @@ class FileThumbnailApi(BaseApi):
     the file is not an image (or one too large or damaged to render)."""
 
     @_rendition_schema("GetFileThumbnail", THUMBNAIL)
-    def get(self, request: Request, file_id: str) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, file_id: str) -> FileResponse:
         return _rendition_response(request, file_id, THUMBNAIL)
 
 
@@ -159,7 +162,7 @@ class FilePreviewApi(BaseApi):
     """`GET /files/{file_id}/preview`: a screen-sized image; 400 as for the thumbnail."""
 
     @_rendition_schema("GetFilePreview", PREVIEW)
-    def get(self, request: Request, file_id: str) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, file_id: str) -> FileResponse:
         return _rendition_response(request, file_id, PREVIEW)
 
 
@@ -171,7 +174,7 @@ class FileInfoApi(BaseApi):
         tags=["files"],
         responses={200: FileInfoSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, file_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, file_id: str) -> Response:
         return Response(file_info_to_wire(file_get(actor=request.user, file_id=file_id)))
 
 
@@ -184,7 +187,7 @@ class FileLinkApi(BaseApi):
         summary="Public links are disabled: 501",
         responses={200: FileLinkSerializer, **errors(401, 403, 404, 501)},
     )
-    def get(self, request: Request, file_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, file_id: str) -> Response:
         return Response({"link": file_public_link(actor=request.user, file_id=file_id)})
 
 
@@ -196,6 +199,6 @@ class PostFileInfoListApi(BaseApi):
         tags=["files"],
         responses={200: FileInfoSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, post_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, post_id: str) -> Response:
         infos = file_list_for_post(actor=request.user, post_id=post_id)
         return Response([file_info_to_wire(i) for i in infos])
