@@ -122,7 +122,7 @@ def bring_online(users: list[dict], team_id: str) -> None:
     million frames in the middle of the measurement.
     """
     from apps.accounts.models import STATUS_ONLINE
-    from apps.accounts.services import status_record_activity, status_set_automatic
+    from apps.accounts.services.presence import status_record_activity, status_set_automatic
     from apps.core.timeutils import now_ms
 
     for user in users:

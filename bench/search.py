@@ -44,7 +44,7 @@ if __name__ == "__main__":  # settings first: the imports below load models
 from django.db import DatabaseError, connection, transaction
 
 from apps.accounts.models import User
-from apps.accounts.services import user_create
+from apps.accounts.services.users import user_create
 from apps.channels.models import (
     CHANNEL_DIRECT,
     CHANNEL_GROUP,

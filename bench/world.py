@@ -59,7 +59,8 @@ def _still_there(world: World) -> bool:
 
 def _seed(users: int, *, name: str) -> World:
     from apps.accounts.models import User
-    from apps.accounts.services import session_create, user_create
+    from apps.accounts.services.sessions import session_create
+    from apps.accounts.services.users import user_create
     from apps.channels.models import Channel
     from apps.channels.services import channel_create, channel_join
     from apps.teams.models import Team

@@ -127,7 +127,7 @@ def api_as(client):
     def factory(user) -> ApiClient:
         if user is None:
             return ApiClient(Client())
-        from apps.accounts.services import session_create
+        from apps.accounts.services.sessions import session_create
 
         _session, token = session_create(user=user)
         return ApiClient(Client(), token)

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from apps.accounts.models import ROLE_SYSTEM_ADMIN, User
-from apps.accounts.services import (
+from apps.accounts.services.users import (
     user_activate,
     user_create,
     user_deactivate,

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from rest_framework import authentication, exceptions
 
 from apps.accounts.selectors import session_for_token
-from apps.accounts.services import session_touch
+from apps.accounts.services.sessions import session_touch
 from apps.accounts.tokens import tokens_equal
 
 AUTH_COOKIE = "MMAUTHTOKEN"

@@ -34,16 +34,16 @@ def default_timezone() -> dict[str, str]:
 
 
 class UserManager(BaseUserManager):
-    """Creation goes through `apps.accounts.services.user_create`, so rules hold everywhere."""
+    """Creation goes through `services.users.user_create`, so rules hold everywhere."""
 
     def create_user(self, username: str, email: str, password: str | None = None, **extra):
-        from apps.accounts.services import user_create
+        from apps.accounts.services.users import user_create
 
         return user_create(username=username, email=email, password=password, **extra)
 
     def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
         """Django's `createsuperuser` command: the server operator, so no actor is checked."""
-        from apps.accounts.services import user_create_by_operator
+        from apps.accounts.services.users import user_create_by_operator
 
         return user_create_by_operator(
             username=username, email=email, password=password, system_admin=True, **extra

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from apps.accounts.services import session_purge_expired
+from apps.accounts.services.sessions import session_purge_expired
 
 
 @shared_task(name="apps.accounts.tasks.session_purge_expired_task")

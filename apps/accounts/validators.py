@@ -1,11 +1,16 @@
 """Input rules for accounts, shared by every way a user can be created or renamed."""
 
 import re
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email as django_validate_email
 
 from apps.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 22
@@ -53,3 +58,13 @@ def clean_email(raw: object) -> str:
     if len(email) > 128:
         raise InvalidInput("E-mail is too long.", error_id="model.user.is_valid.email.app_error")
     return email
+
+
+def validate_new_password(password: str, user: "User") -> None:
+    """Check a new password against the configured validators; raise InvalidInput."""
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            " ".join(exc.messages), error_id="model.user.is_valid.pwd.app_error"
+        ) from exc

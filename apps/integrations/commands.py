@@ -14,13 +14,10 @@ from django.conf import settings
 
 from apps.accounts.models import STATUS_AWAY, STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, User
 from apps.accounts.selectors import user_get_by_username
-from apps.accounts.services import (
-    preference_save,
-    session_revoke,
-    user_custom_status_clear,
-    user_custom_status_set,
-    user_status_set,
-)
+from apps.accounts.services.preferences import preference_save
+from apps.accounts.services.presence import user_status_set
+from apps.accounts.services.sessions import session_revoke
+from apps.accounts.services.users import user_custom_status_clear, user_custom_status_set
 from apps.channels.models import MARK_UNREAD_MENTION, TOWN_SQUARE, Channel
 from apps.channels.permissions import access_channel
 from apps.channels.selectors import channel_get_by_name

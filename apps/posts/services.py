@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active, is_system_admin
 from apps.accounts.selectors import online_user_ids, user_get
-from apps.accounts.services import preference_delete, preference_save
+from apps.accounts.services.preferences import preference_delete, preference_save
 from apps.channels.models import CHANNEL_DIRECT, Channel, ChannelMember
 from apps.channels.permissions import (
     access_channel,

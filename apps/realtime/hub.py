@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from apps.accounts.models import STATUS_AWAY, STATUS_ONLINE
-from apps.accounts.services import session_touch_many
+from apps.accounts.services.sessions import session_touch_many
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.catalogue import HubEffect, event_type

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.authentication import AUTH_COOKIE
 from apps.accounts.selectors import session_for_token
-from apps.accounts.services import session_touch
+from apps.accounts.services.sessions import session_touch
 from apps.core.addresses import address_group, client_address
 from apps.core.ratelimit import api_rate, rate_limit_hit
 from apps.web.locales import django_language

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.cookies import clear_session_cookies, set_session_cookies
-from apps.accounts.services import session_create, session_end, session_login, user_create
+from apps.accounts.services.sessions import session_create, session_end, session_login
+from apps.accounts.services.users import user_create
 from apps.core.addresses import client_address
 from apps.core.errors import ConfabError
 from apps.web.locales import locale_from_request_language

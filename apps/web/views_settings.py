@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.selectors import preference_list
-from apps.accounts.services import preference_save, user_set_password, user_update_profile
+from apps.accounts.services.preferences import preference_save
+from apps.accounts.services.sessions import user_set_password
+from apps.accounts.services.users import user_update_profile
 from apps.core.errors import ConfabError
 from apps.web.auth import signed_in
 from apps.web.locales import DJANGO_LANGUAGE_BY_LOCALE

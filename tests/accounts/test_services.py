@@ -22,16 +22,14 @@ from apps.accounts.models import (
     Status,
     User,
 )
-from apps.accounts.services import (
-    preference_delete,
-    preference_save,
-    session_purge_expired,
+from apps.accounts.services.preferences import preference_delete, preference_save
+from apps.accounts.services.presence import user_status_set
+from apps.accounts.services.sessions import session_purge_expired, user_set_password
+from apps.accounts.services.users import (
     user_activate,
     user_create,
     user_create_by_operator,
     user_deactivate,
-    user_set_password,
-    user_status_set,
     user_update_profile,
     user_update_roles,
 )
@@ -1043,7 +1041,7 @@ def test_system_admin_can_set_another_users_status(admin, bob):
 
 
 def test_guessing_the_current_password_is_limited_like_sign_in(alice):
-    from apps.accounts.services import LOGIN_FAILURES_PER_ACCOUNT
+    from apps.accounts.services.sessions import LOGIN_FAILURES_PER_ACCOUNT
     from apps.core.errors import TooManyRequests
 
     for _attempt in range(LOGIN_FAILURES_PER_ACCOUNT):

@@ -4,13 +4,13 @@ import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
 
-from apps.accounts.services import (
+from apps.accounts.services.bots import bot_create
+from apps.accounts.services.sessions import (
     LOGIN_FAILURES_PER_ACCOUNT,
-    bot_create,
     session_login,
-    user_deactivate,
     user_set_password,
 )
+from apps.accounts.services.users import user_deactivate
 from apps.core.errors import NotAuthenticated, TooManyRequests
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.core.ids import new_id
 from tests.conftest import ApiClient
 from tests.factories import UserFactory

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from apps.accounts.models import Preference, User
-from apps.accounts.services import user_access_token_create
+from apps.accounts.services.sessions import user_access_token_create
 from tests.channels.world import World, build_world
 
 pytestmark = pytest.mark.django_db

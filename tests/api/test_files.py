@@ -56,7 +56,7 @@ def download(user, file_id: str, **params):
     client = Client()
     headers = {}
     if user is not None:
-        from apps.accounts.services import session_create
+        from apps.accounts.services.sessions import session_create
 
         _session, token = session_create(user=user)
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from tests.channels.world import World, build_world
 
 pytestmark = pytest.mark.django_db

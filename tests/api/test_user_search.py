@@ -7,7 +7,7 @@ import pytest
 from django.urls import resolve
 
 from apps.accounts.models import User
-from apps.accounts.services import user_deactivate, user_update_profile
+from apps.accounts.services.users import user_deactivate, user_update_profile
 from apps.core.ids import new_id
 from tests.api.test_openapi import Checked, _generate
 from tests.channels.world import World, build_world

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.services import channel_member_add
 from apps.core.ids import new_id
 from apps.teams.models import TEAM_INVITE

@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from channels.testing import WebsocketCommunicator
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.channels.models import Channel, ChannelMember
 from apps.posts.models import Post
 from apps.search.models import PostSearchEntry

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.channels.services import channel_member_add
 from apps.posts.services import post_create
 from apps.realtime.connection import _with_seq

@@ -4,7 +4,7 @@ benchmark's to measure, never asserted here."""
 
 import pytest
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from bench import uploads
 from bench.run import summary_rows
 from tests.factories import UserFactory, make_channel, make_team

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from apps.accounts.models import User
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.models import Channel
 from apps.channels.permissions import (
     access_channel,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.selectors import (
     channel_get_by_name,
     channel_list_for_user,

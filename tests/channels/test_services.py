@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.models import CHANNEL_PRIVATE, Channel
 from apps.channels.permissions import access_channel
 from apps.channels.services import (

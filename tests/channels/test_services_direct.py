@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, Channel
 from apps.channels.services import channel_get_or_create_direct, channel_get_or_create_group
 from apps.core.errors import InvalidInput, NotFound, PermissionDenied

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import ROLE_SYSTEM_ADMIN, User
-from apps.accounts.services import user_create, user_deactivate, user_update_roles
+from apps.accounts.services.users import user_create, user_deactivate, user_update_roles
 from apps.channels.models import CHANNEL_PRIVATE, TOWN_SQUARE, Channel
 from apps.channels.services import (
     channel_archive,

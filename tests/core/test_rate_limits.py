@@ -6,7 +6,7 @@ import secrets
 import pytest
 from django.test import Client
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.core import ratelimit
 from apps.core.ratelimit import MemoryBuckets, Rate, RedisBuckets
 from tests.conftest import require_service

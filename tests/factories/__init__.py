@@ -3,7 +3,7 @@
 import factory
 
 from apps.accounts.models import User
-from apps.accounts.services import user_create
+from apps.accounts.services.users import user_create
 from apps.channels.services import channel_create
 from apps.teams.services import team_create
 

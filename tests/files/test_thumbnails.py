@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from PIL import Image
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.channels.services import channel_member_remove
 from apps.files import thumbnails
 from apps.files.thumbnails import PREVIEW, THUMBNAIL, RenderRefused, derived_key, render

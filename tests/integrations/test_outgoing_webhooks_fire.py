@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.db import transaction
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.services import channel_join
 from apps.integrations import services_outgoing
 from apps.integrations.models import OUTGOING_CONTENT_JSON

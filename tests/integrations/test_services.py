@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.models import CHANNEL_DIRECT
 from apps.channels.services import channel_archive, channel_member_remove
 from apps.core.errors import InvalidInput, NotFound, PermissionDenied

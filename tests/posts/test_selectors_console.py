@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.accounts.services import user_deactivate, user_update_roles
+from apps.accounts.services.users import user_deactivate, user_update_roles
 from apps.channels.services import channel_member_add
 from apps.core.errors import NotAuthenticated, PermissionDenied
 from apps.posts.selectors import post_list_for_console

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from apps.accounts.models import Preference
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.channels.services import channel_archive, channel_member_remove
 from apps.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from apps.core.ids import new_id

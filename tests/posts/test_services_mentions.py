@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from apps.accounts.services import user_status_set, user_update_profile
+from apps.accounts.services.presence import user_status_set
+from apps.accounts.services.users import user_update_profile
 from apps.channels.models import Channel
 from apps.channels.selectors import channel_unread
 from apps.channels.services import (

@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from apps.accounts.models import User
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.channels.services import channel_member_add
 from apps.realtime import hub as hub_module
 from apps.teams.services import team_member_add

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from apps.accounts.services import session_revoke, user_deactivate
+from apps.accounts.services.sessions import session_revoke
+from apps.accounts.services.users import user_deactivate
 from apps.channels.services import channel_member_add, channel_member_remove
 from apps.posts.services import post_create
 from apps.realtime import publish
@@ -190,7 +191,7 @@ def test_leaving_the_team_stops_team_broadcasts(world: World) -> None:
 
 def test_a_revoked_session_closes_its_sockets_only(world: World) -> None:
     async def scenario() -> None:
-        from apps.accounts.services import session_create
+        from apps.accounts.services.sessions import session_create
 
         _other, other_token = await db(session_create)(user=world.bob)
         revoked, kept = Socket(world.token(world.bob)), Socket(other_token)
@@ -215,7 +216,10 @@ def test_a_deactivated_users_sockets_close(world: World) -> None:
 
 def test_a_personal_access_token_socket_closes_on_upkeep_once_revoked(world: World) -> None:
     async def scenario() -> None:
-        from apps.accounts.services import user_access_token_create, user_access_token_revoke
+        from apps.accounts.services.sessions import (
+            user_access_token_create,
+            user_access_token_revoke,
+        )
         from apps.realtime.hub import current_hub
 
         row, token = await db(user_access_token_create)(

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from apps.accounts.models import Session
-from apps.accounts.services import session_touch_many
+from apps.accounts.services.sessions import session_touch_many
 from apps.channels.services import channel_member_add
 from apps.core.timeutils import now_ms
 from apps.posts.services import post_create
@@ -156,7 +156,7 @@ def test_recently_used_sessions_are_not_rewritten(world: World, settings) -> Non
 
 
 def test_session_touch_many_ignores_access_tokens_and_fresh_sessions(world: World) -> None:
-    from apps.accounts.services import user_access_token_create
+    from apps.accounts.services.sessions import user_access_token_create
 
     row, _token = user_access_token_create(actor=world.alice, user=world.alice, description="x")
     old = now_ms() - 10_000_000

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from apps.accounts.models import Status
-from apps.accounts.services import session_revoke
+from apps.accounts.services.sessions import session_revoke
 from apps.posts.services import post_create
 from apps.realtime import hub as hub_module
 from tests.realtime.conftest import Socket, World, db, run
@@ -218,7 +218,7 @@ def _session_id(world: World) -> str:
 def test_another_session_of_the_same_user_cannot_resume(world: World) -> None:
     async def scenario() -> None:
         connection_id, next_seq = await dropped(world, world.bob)
-        from apps.accounts.services import session_create
+        from apps.accounts.services.sessions import session_create
 
         _session, other_token = await db(session_create)(user=world.bob)
         socket = Socket(other_token, path=resume_path(connection_id, next_seq))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.core.ids import new_id
 from apps.core.jsonbody import JSON_MAX_DEPTH
 from tests.channels.world import World, build_world, say

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect as ws_connect
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.core.ids import new_id
 from apps.integrations.models import CommandWebhook
 from apps.integrations.services import incoming_webhook_create

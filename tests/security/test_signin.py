@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from apps.accounts.services import LOGIN_FAILURES_PER_ACCOUNT
+from apps.accounts.services.sessions import LOGIN_FAILURES_PER_ACCOUNT
 from config.settings import base as base_settings
 from tests.factories import UserFactory
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 from apps.integrations.services import incoming_webhook_create
 from tests.factories import UserFactory, make_channel, make_team
 from tests.security.conftest import LiveServer

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from apps.accounts.services import user_deactivate
+from apps.accounts.services.users import user_deactivate
 from apps.core.errors import NotAuthenticated, NotFound
 from apps.core.ids import new_id
 from apps.teams.models import TEAM_INVITE, Team

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from apps.accounts.models import User
-from apps.accounts.services import user_create, user_deactivate
+from apps.accounts.services.users import user_create, user_deactivate
 from apps.channels.models import CHANNEL_OPEN, OFF_TOPIC, TOWN_SQUARE, Channel, ChannelMember
 from apps.core.errors import (
     AlreadyExists,

@@ -3,7 +3,7 @@ MMAUTHTOKEN cookie."""
 
 from django.test import Client
 
-from apps.accounts.services import session_create
+from apps.accounts.services.sessions import session_create
 
 
 def signed_in_client(user) -> Client:

@@ -143,7 +143,7 @@ def browser_as(live_server_url: str, _pages: _Pages) -> Callable[..., Page]:
     sign-in response would set (see apps/accounts/cookies.py).
     """
     from apps.accounts.authentication import AUTH_COOKIE, CSRF_COOKIE, USER_ID_COOKIE
-    from apps.accounts.services import session_create
+    from apps.accounts.services.sessions import session_create
 
     host = urlparse(live_server_url).hostname
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.accounts.services import preference_save, user_create
+from apps.accounts.services.preferences import preference_save
+from apps.accounts.services.users import user_create
 from apps.channels.models import Channel
 from apps.channels.services import channel_create, channel_join
 from apps.posts.services import post_create, reaction_add

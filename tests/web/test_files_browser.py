@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from apps.accounts.services import user_create
+from apps.accounts.services.users import user_create
 from apps.teams.services import team_create, team_join
 from tests.web.conftest import screenshot
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.accounts.services import user_create
+from apps.accounts.services.users import user_create
 from apps.channels.models import Channel
 from apps.posts.services import post_create
 from tests.factories import make_team

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from apps.accounts.services import session_create, user_create
+from apps.accounts.services.sessions import session_create
+from apps.accounts.services.users import user_create
 from apps.channels.models import Channel
 from apps.channels.services import channel_get_or_create_direct, channel_join
 from apps.posts.services import post_create
@@ -336,7 +337,7 @@ def test_a_permalink_into_the_past_shows_the_post_in_its_context(alice, bob, tea
 
 
 def test_system_messages_are_drawn_in_the_readers_language(alice, bob, team):
-    from apps.accounts.services import user_update_profile
+    from apps.accounts.services.users import user_update_profile
 
     user_update_profile(actor=bob, user=bob, data={"locale": "fr"})
     channel = make_channel(alice, team, "launch")

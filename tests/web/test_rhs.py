@@ -7,7 +7,7 @@ the same 404 here as there (SECURITY.md 1), and saved lists are the viewer's own
 import pytest
 from django.test import Client
 
-from apps.accounts.services import preference_save
+from apps.accounts.services.preferences import preference_save
 from apps.channels.selectors import channel_get_by_name
 from apps.channels.services import channel_member_add, channel_member_remove
 from apps.posts.services import post_create, post_set_pinned, reaction_add

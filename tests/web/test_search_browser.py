@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.accounts.services import user_create
+from apps.accounts.services.users import user_create
 from apps.channels.services import channel_join
 from apps.posts.services import post_create
 from apps.teams.services import team_create, team_join

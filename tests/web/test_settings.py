@@ -10,7 +10,8 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 
 from apps.accounts.models import Preference, Session
-from apps.accounts.services import preference_save, session_create
+from apps.accounts.services.preferences import preference_save
+from apps.accounts.services.sessions import session_create
 from apps.channels.selectors import channel_get_by_name
 from apps.posts.services import post_create
 from apps.web.prefs import UiPreferences, clean_colour, theme_stylesheet, ui_preferences

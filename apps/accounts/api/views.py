@@ -34,13 +34,11 @@ from apps.accounts.selectors import (
     user_list_by_ids,
     user_list_by_usernames,
 )
-from apps.accounts.services import (
-    session_end,
-    session_login,
+from apps.accounts.services.sessions import session_end, session_login, user_set_password
+from apps.accounts.services.users import (
     user_activate,
     user_create,
     user_deactivate,
-    user_set_password,
     user_update_profile,
     user_update_roles,
 )

@@ -12,7 +12,7 @@ from apps.accounts.api.schema import (
 )
 from apps.accounts.permissions import access_bot
 from apps.accounts.selectors import bot_list, user_get
-from apps.accounts.services import bot_assign, bot_create, bot_disable, bot_enable, bot_patch
+from apps.accounts.services.bots import bot_assign, bot_create, bot_disable, bot_enable, bot_patch
 from apps.accounts.wire import bot_to_wire
 from apps.core.api.base import BaseApi, body_object, paging, query_flag, text_field
 from apps.core.api.schema import INCLUDE_DELETED, PAGING, errors, flag_param

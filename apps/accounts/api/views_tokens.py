@@ -18,7 +18,7 @@ from apps.accounts.selectors import (
     user_access_token_list,
     user_access_token_list_all,
 )
-from apps.accounts.services import (
+from apps.accounts.services.sessions import (
     session_revoke,
     session_revoke_all,
     user_access_token_create,

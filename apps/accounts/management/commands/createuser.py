@@ -4,7 +4,7 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.services import user_create_by_operator
+from apps.accounts.services.users import user_create_by_operator
 from apps.core.errors import ConfabError
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.accounts.services import user_create
+from apps.accounts.services.users import user_create
 from apps.channels.models import Channel
 from apps.channels.services import (
     channel_create,

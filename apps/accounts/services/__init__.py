@@ -1,0 +1,8 @@
+"""Writes to accounts, one module per area (import from the module, not from here):
+
+- `users`: creation, profile and custom status, deactivation, system roles;
+- `sessions`: sign-in, sessions, personal access tokens, passwords;
+- `preferences`: the per-user settings clients keep on the server;
+- `bots`: bot accounts and their owners;
+- `presence`: the status a user chose and the one the realtime layer observes.
+"""

@@ -1,0 +1,97 @@
+"""Presence: the status a user chose, and the one the realtime layer observes."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from apps.accounts.models import STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, STATUSES, Status, User
+from apps.accounts.permissions import can_manage_user, check_active
+from apps.core.errors import InvalidInput, PermissionDenied
+from apps.core.timeutils import now_ms
+from apps.realtime.publish import Broadcast, publish_event
+
+
+@transaction.atomic
+def user_status_set(
+    *, actor: User, user: User, status: str, manual: bool = True, dnd_end_time: int = 0
+) -> Status:
+    """Set presence and tell the user's own sessions (and later, those who watch them).
+
+    `dnd_end_time` (seconds since the epoch, 0 for none) only applies to "dnd".
+    """
+    check_active(actor)
+    if not can_manage_user(actor, user):
+        raise PermissionDenied("You may only set your own status.")
+    if status not in STATUSES:
+        raise InvalidInput(f"Status must be one of: {', '.join(STATUSES)}.")
+    if (
+        isinstance(dnd_end_time, bool)
+        or not isinstance(dnd_end_time, int)
+        or not 0 <= dnd_end_time < 2**53
+    ):
+        raise InvalidInput("dnd_end_time must be a time in seconds since the epoch.")
+    row, _ = Status.objects.update_or_create(
+        user=user,
+        defaults={
+            "status": status,
+            "manual": manual,
+            "last_activity_at": now_ms(),
+            # Mattermost counts the end of "do not disturb" in whole minutes.
+            "dnd_end_time": dnd_end_time - dnd_end_time % 60 if status == STATUS_DND else 0,
+        },
+    )
+    publish_event(
+        "status_change",
+        {"status": status, "user_id": user.id},
+        broadcast=Broadcast(user_id=user.id),
+    )
+    return row
+
+
+@transaction.atomic
+def status_set_automatic(
+    *, user_id: str, status: str, team_ids: Iterable[str] = ()
+) -> Status | None:
+    """Record presence the server observed: a socket opened (online), the user's last socket
+    closed (offline), the user went idle (away).
+
+    A status the user chose (`manual`) is kept, as Mattermost does. A change is announced
+    to the user's own connections and to the members of `team_ids` (the teams the caller
+    knows the user is in). Returns the row, or None for an unknown or deactivated user
+    who has none.
+    """
+    if status not in STATUSES:
+        raise InvalidInput(f"Status must be one of: {', '.join(STATUSES)}.")
+    now = now_ms()
+    row = Status.objects.select_for_update().filter(user_id=user_id).first()
+    if row is None:
+        if not User.objects.filter(id=user_id, delete_at=0).exists():
+            return None
+        row, _ = Status.objects.get_or_create(
+            user_id=user_id,
+            defaults={"status": STATUS_OFFLINE, "manual": False, "last_activity_at": now},
+        )
+        row = Status.objects.select_for_update().get(user_id=user_id)
+    if row.manual or row.status == status:
+        return row
+    row.status = status
+    fields = ["status"]
+    if status == STATUS_ONLINE:
+        row.last_activity_at = now
+        fields.append("last_activity_at")
+    row.save(update_fields=fields)
+    data = {"status": status, "user_id": user_id}
+    publish_event("status_change", data, broadcast=Broadcast(user_id=user_id))
+    for team_id in sorted(set(team_ids)):
+        publish_event(
+            "status_change",
+            data,
+            broadcast=Broadcast(team_id=team_id, omit_users=frozenset({user_id})),
+        )
+    return row
+
+
+def status_record_activity(*, activity: dict[str, int]) -> None:
+    """Move users' last activity forward (user id -> ms); it never moves back."""
+    for user_id, at in activity.items():
+        Status.objects.filter(user_id=user_id, last_activity_at__lt=at).update(last_activity_at=at)
