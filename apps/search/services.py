@@ -9,6 +9,7 @@ words in the index until the post changes again or the index is rebuilt.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -27,7 +28,14 @@ def is_searchable(post: Post) -> bool:
     return not post.delete_at and not post.type.startswith(SYSTEM_POST_PREFIX)
 
 
-def _entry_fields(post: Post) -> dict:
+class _EntryFields(TypedDict):
+    channel_id: str
+    user_id: str
+    create_at: int
+    body: str
+
+
+def _entry_fields(post: Post) -> _EntryFields:
     """The entry of a post: its words, then its hashtags as tokens of their own."""
     tags = dict.fromkeys(hashtag_token(t) for t in post.hashtags.split() if t.strip("#"))
     return {

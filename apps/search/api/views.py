@@ -4,11 +4,11 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api.base import (
     BAD_BODY_PARAM,
+    AuthenticatedRequest,
     BaseApi,
     body_object,
     body_paging,
@@ -71,7 +71,7 @@ def _terms(body: dict[str, Any]) -> str:
     return terms
 
 
-def _search(request: Request, *, team_id: str | None) -> Response:
+def _search(request: AuthenticatedRequest, *, team_id: str | None) -> Response:
     body = body_object(request)
     query = parse_search(
         _terms(body),
@@ -104,7 +104,7 @@ class TeamPostSearchApi(BaseApi):
         request=PostSearchRequestSerializer,
         responses={200: PostSearchResultsSerializer, **errors(400, 401, 404)},
     )
-    def post(self, request: Request, team_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, team_id: str) -> Response:
         return _search(request, team_id=team_id)
 
 
@@ -119,5 +119,5 @@ class PostSearchApi(BaseApi):
         request=PostSearchRequestSerializer,
         responses={200: PostSearchResultsSerializer, **errors(400, 401)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         return _search(request, team_id=None)
