@@ -28,7 +28,7 @@ def _actions_of(props: dict[str, Any]) -> list[dict[str, Any]]:
     attachments = props.get("attachments")
     if not isinstance(attachments, list):
         return []
-    found = []
+    found: list[dict[str, Any]] = []
     for attachment in attachments:
         if isinstance(attachment, dict) and isinstance(attachment.get("actions"), list):
             found.extend(a for a in attachment["actions"] if isinstance(a, dict))

@@ -6,6 +6,8 @@ which leaves out direct and group messages: system admins may read public and pr
 channels, never others' private conversations.
 """
 
+from typing import cast
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -112,8 +114,9 @@ class PostAdmin(ConsoleModelAdmin):
     actions = ("delete_posts",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        # The list, the detail pages and the actions all read through this selector.
-        return post_list_for_console(actor=request.user)
+        # The list, the detail pages and the actions all read through this selector. The
+        # admin site lets only signed-in staff in, so the user is an account.
+        return post_list_for_console(actor=cast(User, request.user))
 
     @admin.display(description="Message")
     def excerpt(self, post: Post) -> str:

@@ -7,7 +7,7 @@ The markdown stage is meant to be safe on its own; nh3 is the last line of defen
 """
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -174,7 +174,7 @@ def _text_token(content: str, level: int) -> Token:
     return Token("text", "", 0, content=content, level=level)
 
 
-def _split_text(token: Token, env: dict[str, Any]) -> list[Token]:
+def _split_text(token: Token, env: Mapping[str, Any]) -> list[Token]:
     content = token.content
     if "@" not in content and ":" not in content:
         return [token]
@@ -203,7 +203,7 @@ def _split_text(token: Token, env: dict[str, Any]) -> list[Token]:
     return out
 
 
-def _mention(word: str, env: dict[str, Any], level: int) -> Token | None:
+def _mention(word: str, env: Mapping[str, Any], level: int) -> Token | None:
     """The mention token for `@word`, or None when it names no one worth highlighting.
 
     With a list of known names, the longest known reading wins ("@bob." is "bob." if
