@@ -2,7 +2,6 @@
 archiving and read state."""
 
 import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active
+from apps.channels import events
 from apps.channels.models import (
     CHANNEL_DIRECT,
     CHANNEL_GROUP,
@@ -39,27 +39,14 @@ from apps.channels.validators import (
     clean_channel_name,
     clean_text,
 )
-from apps.channels.wire import channel_to_wire
 from apps.core.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from apps.core.ids import is_valid_id
 from apps.core.timeutils import now_ms
 from apps.posts import models as post_types
 from apps.posts.services import post_create_system
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.publish import publish_event
 from apps.teams.models import Team, TeamMember
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _channel_updated(channel: Channel) -> None:
-    # `channel` is a JSON string, not an object: Mattermost clients json-decode it.
-    publish_event(
-        "channel_updated",
-        {"channel_id": channel.id, "channel": _json(channel_to_wire(channel))},
-        broadcast=Broadcast(channel_id=channel.id),
-    )
+from apps.teams.permissions import team_membership
 
 
 def _add_member(*, channel: Channel, user: User, admin: bool = False) -> tuple[ChannelMember, bool]:
@@ -75,16 +62,12 @@ def _add_member(*, channel: Channel, user: User, admin: bool = False) -> tuple[C
         },
     )
     if created:
-        publish_event(
-            "user_added",
-            {"user_id": user.id, "team_id": channel.team_id or "", "channel_id": channel.id},
-            broadcast=Broadcast(channel_id=channel.id),
-        )
+        publish_event(events.user_added(channel=channel, user=user))
     return member, created
 
 
 def _require_team_member(user: User, team: Team) -> TeamMember:
-    member = TeamMember.objects.filter(team=team, user=user, delete_at=0).first()
+    member = team_membership(user=user, team=team)
     if member is None:
         raise PermissionDenied(f"@{user.username} is not a member of this team.")
     return member
@@ -125,13 +108,9 @@ def channel_create(
         creator=actor,
     )
     _insert_unique_channel(channel)
-    if TeamMember.objects.filter(team=team, user=actor, delete_at=0).exists():
+    if team_membership(user=actor, team=team) is not None:
         _add_member(channel=channel, user=actor, admin=True)
-    publish_event(
-        "channel_created",
-        {"channel_id": channel.id, "team_id": team.id},
-        broadcast=Broadcast(user_id=actor.id),
-    )
+    publish_event(events.channel_created(channel, creator_id=actor.id))
     return channel
 
 
@@ -256,13 +235,8 @@ def _direct_between(*, creator: User, first: User, second: User) -> Channel:
         Channel(type=CHANNEL_DIRECT, name=name, display_name="", creator=None), members
     )
     if created:
-        for user in members:
-            teammate = second if user.id == first.id else first
-            publish_event(
-                "direct_added",
-                {"creator_id": creator.id, "teammate_id": teammate.id, "channel_id": channel.id},
-                broadcast=Broadcast(user_id=user.id),
-            )
+        for event in events.direct_added(channel=channel, creator_id=creator.id, members=members):
+            publish_event(event)
     return channel
 
 
@@ -297,16 +271,8 @@ def channel_get_or_create_group(*, actor: User, user_ids: list[str]) -> Channel:
         users,
     )
     if created:
-        for user in users:
-            publish_event(
-                "group_added",
-                {
-                    # A JSON string, as Mattermost sends it (model.ArrayToJSON).
-                    "teammate_ids": _json([u.id for u in users if u.id != user.id]),
-                    "channel_id": channel.id,
-                },
-                broadcast=Broadcast(user_id=user.id),
-            )
+        for event in events.group_added(channel=channel, members=users):
+            publish_event(event)
     return channel
 
 
@@ -396,9 +362,31 @@ def channel_member_remove(*, actor: User, channel_id: str, user_id: str) -> None
             message=message,
             props={"removedUsername": target.username},
         )
-    payload = {"user_id": target.id, "channel_id": channel.id, "remover_id": actor.id}
-    publish_event("user_removed", payload, broadcast=Broadcast(channel_id=channel.id))
-    publish_event("user_removed", payload, broadcast=Broadcast(user_id=target.id))
+    _announce_removed(actor=actor, user=target, channel_ids=[channel.id])
+
+
+def channel_memberships_end_for_team_leave(*, actor: User, team: Team, user: User) -> list[str]:
+    """Take `user` out of every channel of `team` they leave with it (teams' services
+    call this when a membership ends) and announce each; returns the channels' ids.
+    Caller holds the transaction.
+
+    Channel rows are locked first, then member rows are deleted: the order post_create
+    and channel_member_remove use, so these never deadlock.
+    """
+    memberships = ChannelMember.objects.filter(channel__team=team, user=user)
+    channel_ids = list(memberships.values_list("channel_id", flat=True))
+    Channel.objects.lock_rows(channel_ids)
+    memberships.delete()
+    _announce_removed(actor=actor, user=user, channel_ids=channel_ids)
+    return channel_ids
+
+
+def _announce_removed(*, actor: User, user: User, channel_ids: Iterable[str]) -> None:
+    for channel_id in channel_ids:
+        for event in events.user_removed(
+            channel_id=channel_id, user_id=user.id, remover_id=actor.id
+        ):
+            publish_event(event)
 
 
 @transaction.atomic
@@ -418,11 +406,7 @@ def channel_member_set_admin(
         member.scheme_admin = admin
         member.last_update_at = now_ms()
         member.save(update_fields=["scheme_admin", "last_update_at"])
-        publish_event(
-            "channel_member_updated",
-            {"channel_id": channel.id, "user_id": member.user_id, "roles": member.roles},
-            broadcast=Broadcast(user_id=member.user_id),
-        )
+        publish_event(events.channel_member_updated(member))
     return member
 
 
@@ -535,7 +519,7 @@ def channel_update(*, actor: User, channel_id: str, patch: dict[str, Any]) -> Ch
             message=message,
             props={f"old_{field}": old, f"new_{field}": new},
         )
-    _channel_updated(channel)
+    publish_event(events.channel_updated(channel))
     return channel
 
 
@@ -557,15 +541,7 @@ def channel_archive(*, actor: User, channel_id: str) -> Channel:
     )
     channel.delete_at = channel.update_at = now_ms()
     channel.save(update_fields=["delete_at", "update_at"])
-    publish_event(
-        "channel_deleted",
-        {
-            "channel_id": channel.id,
-            "team_id": channel.team_id or "",
-            "delete_at": channel.delete_at,
-        },
-        broadcast=Broadcast(channel_id=channel.id),
-    )
+    publish_event(events.channel_deleted(channel))
     return channel
 
 
@@ -588,11 +564,7 @@ def channel_unarchive(*, actor: User, channel_id: str) -> Channel:
         post_type=post_types.POST_TYPE_CHANNEL_RESTORED,
         message=f"@{actor.username} unarchived the channel.",
     )
-    publish_event(
-        "channel_restored",
-        {"channel_id": channel.id, "team_id": channel.team_id or ""},
-        broadcast=Broadcast(channel_id=channel.id),
-    )
+    publish_event(events.channel_restored(channel))
     return channel
 
 
@@ -612,7 +584,5 @@ def channel_view(*, actor: User, channel_id: str) -> int:
         .get()
     )
     ChannelMember.objects.filter(id=membership.id).mark_read(**totals, at=now)
-    publish_event(
-        "channel_viewed", {"channel_id": channel.id}, broadcast=Broadcast(user_id=actor.id)
-    )
+    publish_event(events.channel_viewed(channel_id=channel.id, user_id=actor.id))
     return now

@@ -1,14 +1,17 @@
 """Writes to teams: create, join, add, leave/remove, roles and settings."""
 
-import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.accounts.permissions import check_active
-from apps.channels.models import Channel, ChannelMember
-from apps.channels.services import channel_create_defaults, channel_join_defaults
+from apps.channels.models import Channel
+from apps.channels.services import (
+    channel_create_defaults,
+    channel_join_defaults,
+    channel_memberships_end_for_team_leave,
+)
 from apps.channels.validators import DISPLAY_NAME_MAX, clean_text
 from apps.core.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from apps.core.ids import is_valid_id, new_id
@@ -16,7 +19,8 @@ from apps.core.services import model_update
 from apps.core.timeutils import now_ms
 from apps.posts import models as post_types
 from apps.posts.services import post_create_system
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.publish import publish_event
+from apps.teams import events
 from apps.teams.models import TEAM_INVITE, TEAM_OPEN, Team, TeamMember
 from apps.teams.permissions import (
     access_team,
@@ -25,12 +29,6 @@ from apps.teams.permissions import (
     team_membership,
 )
 from apps.teams.validators import clean_team_name
-from apps.teams.wire import team_member_to_wire, team_to_wire
-
-
-def _json(value: object) -> str:
-    # Mattermost sends nested objects in event data as JSON strings; clients json-decode them.
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @transaction.atomic
@@ -96,11 +94,7 @@ def _join(*, team: Team, user: User, admin: bool = False) -> TeamMember:
         member.scheme_admin = admin
         member.save(update_fields=["delete_at", "scheme_admin"])
     channel_join_defaults(team=team, user=user)
-    publish_event(
-        "added_to_team",
-        {"team_id": team.id, "user_id": user.id},
-        broadcast=Broadcast(user_id=user.id),
-    )
+    publish_event(events.added_to_team(team_id=team.id, user_id=user.id))
     return member
 
 
@@ -164,17 +158,7 @@ def team_member_remove(*, actor: User, team_id: str, user_id: str) -> None:
     target_membership.delete_at = now_ms()
     target_membership.save(update_fields=["delete_at"])
     town_square = Channel.objects.filter(team=team, name="town-square").first()
-    left = ChannelMember.objects.filter(channel__team=team, user=target)
-    left_channel_ids = list(left.values_list("channel_id", flat=True))
-    # Channel rows first, then member rows: the lock order post_create uses.
-    Channel.objects.lock_rows(left_channel_ids)
-    left.delete()
-    for channel_id in left_channel_ids:
-        publish_event(
-            "user_removed",
-            {"user_id": target.id, "channel_id": channel_id, "remover_id": actor.id},
-            broadcast=Broadcast(channel_id=channel_id),
-        )
+    channel_memberships_end_for_team_leave(actor=actor, team=team, user=target)
     if town_square is not None and not town_square.is_archived:
         post_create_system(
             actor=target,
@@ -182,9 +166,8 @@ def team_member_remove(*, actor: User, team_id: str, user_id: str) -> None:
             post_type=post_types.POST_TYPE_LEAVE_TEAM,
             message=f"@{target.username} left the team.",
         )
-    payload = {"team_id": team.id, "user_id": target.id, "remover_id": actor.id}
-    publish_event("leave_team", payload, broadcast=Broadcast(team_id=team.id))
-    publish_event("leave_team", payload, broadcast=Broadcast(user_id=target.id))
+    for event in events.leave_team(team_id=team.id, user_id=target.id, remover_id=actor.id):
+        publish_event(event)
 
 
 @transaction.atomic
@@ -199,11 +182,7 @@ def team_member_set_admin(*, actor: User, team_id: str, user_id: str, admin: boo
     if member.scheme_admin != admin:
         member.scheme_admin = admin
         member.save(update_fields=["scheme_admin"])
-        publish_event(
-            "memberrole_updated",
-            {"member": _json(team_member_to_wire(member))},
-            broadcast=Broadcast(user_id=member.user_id),
-        )
+        publish_event(events.memberrole_updated(member))
     return member
 
 
@@ -245,12 +224,7 @@ def team_update(*, actor: User, team_id: str, patch: dict[str, Any]) -> Team:
         data["type"] = patch["type"]
     team, changed = model_update(instance=team, fields=list(data), data=data)
     if changed:
-        # Every member receives it, so the team is sanitized (no invite id or e-mail).
-        publish_event(
-            "update_team",
-            {"team_id": team.id, "team": _json(team_to_wire(team, can_manage=False))},
-            broadcast=Broadcast(team_id=team.id),
-        )
+        publish_event(events.update_team(team))
     return team
 
 

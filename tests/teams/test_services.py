@@ -468,11 +468,19 @@ def test_member_leaves_the_team_and_all_its_channels(
         Broadcast(team_id=team.id),
         Broadcast(user_id=member.id),
     }
-    removed = events.named("user_removed")
-    assert {e.broadcast.channel_id for e in removed} == {
+    # Each channel left is announced to the channel and to the leaver, as leaving one
+    # channel is (the hub drops the leaver from the channel before delivering its copy).
+    left_ids = {
         c.id for c in Channel.objects.filter(team=team, name__in=(TOWN_SQUARE, OFF_TOPIC, "plans"))
     }
-    assert all(e.data["user_id"] == member.id for e in removed)
+    removed = events.named("user_removed")
+    assert len(removed) == 2 * len(left_ids)
+    assert {(e.data["channel_id"], e.broadcast) for e in removed} == {
+        (c, audience)
+        for c in left_ids
+        for audience in (Broadcast(channel_id=c), Broadcast(user_id=member.id))
+    }
+    assert all((e.data["user_id"], e.data["remover_id"]) == (member.id, member.id) for e in removed)
 
 
 def test_team_admin_removes_a_member(team, owner, member, capture_events):
