@@ -152,6 +152,17 @@ class ChannelMemberQuerySet(models.QuerySet):
             last_update_at=at,
         )
 
+    def count_mention(self, *, is_root: bool, at: int) -> int:
+        """One more unread mention for these members, of a post made at `at` (in a thread
+        unless `is_root`); posts' services call this as they post."""
+        changes: dict[str, object] = {
+            "mention_count": models.F("mention_count") + 1,
+            "last_update_at": at,
+        }
+        if is_root:
+            changes["mention_count_root"] = models.F("mention_count_root") + 1
+        return self.update(**changes)
+
 
 class ChannelMember(models.Model):
     """Membership with read state: unread = channel.total_msg_count - msg_count."""

@@ -259,13 +259,9 @@ def _count_mentions(*, channel: Channel, post: Post, user_ids: Iterable[str]) ->
     user_ids = list(user_ids)
     if not user_ids:
         return
-    changes: dict[str, Any] = {
-        "mention_count": F("mention_count") + 1,
-        "last_update_at": post.create_at,
-    }
-    if post.root_id is None:
-        changes["mention_count_root"] = F("mention_count_root") + 1
-    ChannelMember.objects.filter(channel=channel, user_id__in=user_ids).update(**changes)
+    ChannelMember.objects.filter(channel=channel, user_id__in=user_ids).count_mention(
+        is_root=post.root_id is None, at=post.create_at
+    )
 
 
 @transaction.atomic
