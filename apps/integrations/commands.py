@@ -8,7 +8,7 @@ exactly as they do over the API. A refused action raises a domain error, which
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 
@@ -50,15 +50,33 @@ class Handler(Protocol):
     ) -> CommandResponse: ...
 
 
+class SessionHandler(Protocol):
+    """A handler that also takes `session_id`, the calling session ("" for an access token)."""
+
+    def __call__(
+        self,
+        *,
+        actor: User,
+        channel: Channel,
+        team: Team | None,
+        root_id: str,
+        text: str,
+        session_id: str,
+    ) -> CommandResponse: ...
+
+
+_HandlerT = TypeVar("_HandlerT", Handler, SessionHandler)
+
+
 @dataclass(frozen=True)
 class Builtin:
     trigger: str
-    handler: Handler
+    handler: Handler | SessionHandler
     display_name: str
     description: str
     hint: str = ""
     auto_complete: bool = True
-    # The handler also takes `session_id`, the calling session ("" for an access token).
+    # The handler is a SessionHandler: it is called with `session_id`.
     needs_session: bool = False
 
 
@@ -72,8 +90,8 @@ def builtin(
     hint: str = "",
     auto_complete: bool = True,
     needs_session: bool = False,
-) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
+) -> Callable[[_HandlerT], _HandlerT]:
+    def register(handler: _HandlerT) -> _HandlerT:
         for trigger in triggers:
             BUILTINS[trigger] = Builtin(
                 trigger, handler, display_name, description, hint, auto_complete, needs_session
@@ -153,7 +171,7 @@ for _trigger, _status, _label in (
 )
 def custom_status(
     *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
-) -> dict:
+) -> CommandResponse:
     words = text.split(maxsplit=1)
     if not words:
         return ephemeral("Give a status text, optionally after an :emoji:, or `clear`.")
@@ -209,7 +227,7 @@ def logout(
     root_id: str,
     text: str,
     session_id: str,
-) -> dict:
+) -> CommandResponse:
     if not session_id:
         return ephemeral("An access token cannot sign out; revoke it instead.")
     session_revoke(actor=actor, user=actor, session_id=session_id)
@@ -220,7 +238,9 @@ def logout(
 
 
 @builtin("me", display_name="me", description="Do an action", hint="[message]")
-def me(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def me(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     if not text.strip():
         return ephemeral("A message must be provided with the /me command.")
     return in_channel(f"*{text}*", type="me")
@@ -229,12 +249,16 @@ def me(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: 
 @builtin(
     "shrug", display_name="shrug", description="Adds ¯\\_(ツ)_/¯ to your message", hint="[message]"
 )
-def shrug(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def shrug(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     return in_channel(f"{text} {SHRUG}" if text.strip() else SHRUG)
 
 
 @builtin("code", display_name="code", description="Display text as a code block", hint="[text]")
-def code(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def code(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     if not text.strip():
         return ephemeral("A message must be provided with the /code command.")
     indented = "\n".join(f"    {line}" for line in text.split("\n"))
@@ -247,7 +271,9 @@ ECHO_RE = re.compile(r'^"(?P<quoted>.*)"\s*(?P<delay>\S*)\s*$|^(?P<plain>.*)$', 
 @builtin(
     "echo", display_name="echo", description="Echo back text from your account", hint='"message"'
 )
-def echo(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def echo(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     match = ECHO_RE.match(text.strip())
     assert match is not None  # the second branch matches anything
     message = match["quoted"] if match["quoted"] is not None else match["plain"]
@@ -291,14 +317,18 @@ builtin("rename", display_name="rename", description="Rename the channel", hint=
 @builtin(
     "join", "open", display_name="join", description="Join the open channel", hint="~[channel]"
 )
-def join(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def join(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     target = _channel_named(actor, team, text.split()[0] if text.split() else "")
     channel_join(actor=actor, channel_id=target.id)
     return nothing(goto_location=_location(team, f"channels/{target.name}"))
 
 
 @builtin("leave", display_name="leave", description="Leave the current channel")
-def leave(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def leave(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     channel_member_remove(actor=actor, channel_id=channel.id, user_id=actor.id)
     return nothing(goto_location=_location(team, f"channels/{TOWN_SQUARE}"))
 
@@ -309,7 +339,9 @@ def leave(*, actor: User, channel: Channel, team: Team | None, root_id: str, tex
     description="Invite a user to a channel",
     hint="@[username] ~[channel]",
 )
-def invite(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def invite(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     words = text.split()
     if not words:
         return ephemeral("Name a user to invite: /invite @username [~channel].")
@@ -328,7 +360,9 @@ def invite(*, actor: User, channel: Channel, team: Team | None, root_id: str, te
     description="Remove a member from the channel",
     hint="@[username]",
 )
-def kick(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def kick(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     words = text.split()
     if not words:
         return ephemeral("Name a user to remove: /kick @username.")
@@ -343,7 +377,9 @@ def kick(*, actor: User, channel: Channel, team: Team | None, root_id: str, text
     description="Turn off notifications for a channel",
     hint="~[channel]",
 )
-def mute(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def mute(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     words = text.split()
     target = _channel_named(actor, team, words[0]) if words else channel
     _target, membership = access_channel(actor=actor, channel_id=target.id)
@@ -366,7 +402,9 @@ def mute(*, actor: User, channel: Channel, team: Team | None, root_id: str, text
     description="Send a direct message to a user",
     hint="@[username] [message]",
 )
-def msg(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def msg(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     parts = text.strip().split(None, 1)
     if not parts:
         return ephemeral("Name a user: /msg @username [message].")
@@ -388,7 +426,9 @@ GROUP_RE = re.compile(
     description="Send a group message to users",
     hint="@[user1],@[user2] [message]",
 )
-def groupmsg(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def groupmsg(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     match = GROUP_RE.match(text.strip())
     if match is None:
         return ephemeral("Name the users: /groupmsg @user1,@user2 [message].")
@@ -420,7 +460,9 @@ for _trigger, _description in (
 
 
 @builtin("help", display_name="help", description="List the built-in commands")
-def help_(*, actor: User, channel: Channel, team: Team | None, root_id: str, text: str) -> dict:
+def help_(
+    *, actor: User, channel: Channel, team: Team | None, root_id: str, text: str
+) -> CommandResponse:
     lines = [
         f"/{c.trigger} {c.hint} - {c.description}".replace("  ", " ")
         for c in sorted(BUILTINS.values(), key=lambda c: c.trigger)

@@ -77,8 +77,9 @@ def hook_payload(request: HttpRequest | Request) -> dict[str, Any]:
             fields, _files = MultiPartParser(
                 meta, io.BytesIO(raw), request.upload_handlers, request.encoding
             ).parse()
-            if "payload" in fields:
-                return _json_object(fields["payload"])
+            payload = fields.get("payload")
+            if payload is not None:
+                return _json_object(payload)
             return {name: fields[name] for name in MULTIPART_FIELDS if name in fields}
     except (MultiPartParserError, SuspiciousOperation) as exc:
         raise _parse_error("The webhook form could not be read.") from exc

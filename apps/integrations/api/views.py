@@ -1,13 +1,24 @@
 """Incoming webhooks over Mattermost's API v4 (`/hooks/incoming`) and `POST /hooks/{id}`."""
 
+from collections.abc import Iterable
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api.base import BaseApi, PublicApi, body_object, paging, status_ok
+from apps.core.api.base import (
+    AuthenticatedRequest,
+    BaseApi,
+    PublicApi,
+    body_object,
+    paging,
+    status_ok,
+)
 from apps.core.api.schema import PAGING, STATUS_OK, errors, query_param
 from apps.integrations.api.payload import hook_payload
 from apps.integrations.api.schema import (
@@ -43,7 +54,7 @@ class IncomingWebhookListCreateApi(BaseApi):
         parameters=[*PAGING, query_param("team_id", "Only the hooks of this team.")],
         responses={200: IncomingWebhookSerializer(many=True), **errors(401, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page, per_page = paging(request)
         hooks = incoming_webhook_list(
             actor=request.user, team_id=request.query_params.get("team_id") or None
@@ -57,7 +68,7 @@ class IncomingWebhookListCreateApi(BaseApi):
         request=IncomingWebhookCreateSerializer,
         responses={201: IncomingWebhookSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         hook = incoming_webhook_create(
             actor=request.user,
@@ -81,7 +92,7 @@ class IncomingWebhookDetailApi(BaseApi):
         parameters=[HOOK_ID],
         responses={200: IncomingWebhookSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, hook_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_incoming_webhook(actor=request.user, hook_id=hook_id)
         return Response(incoming_webhook_to_wire(hook))
 
@@ -93,7 +104,7 @@ class IncomingWebhookDetailApi(BaseApi):
         request=IncomingWebhookUpdateSerializer,
         responses={200: IncomingWebhookSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, hook_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_incoming_webhook(actor=request.user, hook_id=hook_id)
         hook = incoming_webhook_update(actor=request.user, hook=hook, data=body_object(request))
         return Response(incoming_webhook_to_wire(hook))
@@ -105,7 +116,7 @@ class IncomingWebhookDetailApi(BaseApi):
         request=None,
         responses={200: STATUS_OK, **errors(401, 404)},
     )
-    def delete(self, request: Request, hook_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_incoming_webhook(actor=request.user, hook_id=hook_id)
         incoming_webhook_delete(actor=request.user, hook=hook)
         return status_ok()
@@ -115,11 +126,14 @@ class HookContentNegotiation(BaseContentNegotiation):
     """Senders of webhooks ask for anything (`Accept: text/plain`, none at all); errors
     still go out as JSON AppErrors and success as `ok`, never a 406."""
 
-    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]  # DRF hook
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]  # DRF hook
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        first = next(iter(renderers))  # the view's renderers: there is always one
+        return first, first.media_type
 
 
 class IncomingWebhookExecuteApi(PublicApi):
@@ -130,7 +144,7 @@ class IncomingWebhookExecuteApi(PublicApi):
     """
 
     content_negotiation_class = HookContentNegotiation
-    parser_classes: list = []  # type: ignore[assignment]  # `hook_payload` reads the body
+    parser_classes = []  # `hook_payload` reads the body
 
     @extend_schema(
         tags=TAGS,

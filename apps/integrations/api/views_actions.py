@@ -2,10 +2,9 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api.base import BaseApi, body_object
+from apps.core.api.base import AuthenticatedRequest, BaseApi, body_object
 from apps.core.api.schema import errors
 from apps.integrations.services_actions import post_action_do
 
@@ -43,7 +42,7 @@ class PostActionApi(BaseApi):
         request=PostActionRequestSerializer,
         responses={200: PostActionResponseSerializer, **errors(400, 401, 403, 404, 502)},
     )
-    def post(self, request: Request, post_id: str, action_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, post_id: str, action_id: str) -> Response:
         body = body_object(request)
         answer = post_action_do(
             actor=request.user,

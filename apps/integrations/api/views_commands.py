@@ -2,6 +2,8 @@
 autocomplete them with the built-ins, execute one; and `POST /hooks/commands/{hook_id}`,
 the response URL of a custom command's run."""
 
+from typing import Any
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,7 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.models import Session
-from apps.core.api.base import BaseApi, PublicApi, body_object, query_flag, status_ok, text_field
+from apps.core.api.base import (
+    AuthenticatedRequest,
+    BaseApi,
+    PublicApi,
+    body_object,
+    query_flag,
+    status_ok,
+    text_field,
+)
 from apps.core.api.schema import STATUS_OK, AppErrorSerializer, errors, flag_param, query_param
 from apps.integrations.api.payload import HOOK_BODY_MAX_BYTES, read_hook_body
 from apps.integrations.api.views import HookContentNegotiation
@@ -141,7 +151,9 @@ INTEGRATION_FAILED = {
 }
 
 
-def _commands_to_wire(request: Request, team_id: str, commands: list[Command]) -> list[dict]:
+def _commands_to_wire(
+    request: AuthenticatedRequest, team_id: str, commands: list[Command]
+) -> list[dict[str, Any]]:
     """Custom commands in full for those who manage them, sanitized for other members."""
     manages_all = can_manage_others_commands(request.user, team_id)
     return [
@@ -164,7 +176,7 @@ class CommandListCreateApi(BaseApi):
         ],
         responses={200: CommandSerializer(many=True), **errors(400, 401, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         team_id = request.query_params.get("team_id", "")
         custom = _commands_to_wire(
             request, team_id, list(command_list_for_team(actor=request.user, team_id=team_id))
@@ -180,7 +192,7 @@ class CommandListCreateApi(BaseApi):
         request=CommandCreateSerializer,
         responses={201: CommandSerializer, **errors(400, 401, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         command = command_create(
             actor=request.user,
@@ -208,7 +220,7 @@ class CommandAutocompleteApi(BaseApi):
         parameters=[OpenApiParameter("team_id", str, OpenApiParameter.PATH)],
         responses={200: CommandSerializer(many=True), **errors(401, 404)},
     )
-    def get(self, request: Request, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str) -> Response:
         custom = command_list_for_team(actor=request.user, team_id=team_id, auto_complete_only=True)
         builtins = [builtin_to_wire(c) for c in builtin_command_list() if c.auto_complete]
         return Response(builtins + _commands_to_wire(request, team_id, list(custom)))
@@ -227,7 +239,7 @@ class CommandExecuteApi(BaseApi):
             **INTEGRATION_FAILED,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         response = command_execute(
             actor=request.user,
@@ -258,7 +270,7 @@ class CommandDetailApi(BaseApi):
         parameters=[COMMAND_ID],
         responses={200: CommandSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, command_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, command_id: str) -> Response:
         return Response(command_to_wire(access_command(actor=request.user, command_id=command_id)))
 
     @extend_schema(
@@ -269,7 +281,7 @@ class CommandDetailApi(BaseApi):
         request=CommandUpdateSerializer,
         responses={200: CommandSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, command_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, command_id: str) -> Response:
         command = access_command(actor=request.user, command_id=command_id)
         command = command_update(actor=request.user, command=command, data=body_object(request))
         return Response(command_to_wire(command))
@@ -281,7 +293,7 @@ class CommandDetailApi(BaseApi):
         request=None,
         responses={200: STATUS_OK, **errors(401, 403, 404)},
     )
-    def delete(self, request: Request, command_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, command_id: str) -> Response:
         command = access_command(actor=request.user, command_id=command_id)
         command_delete(actor=request.user, command=command)
         return status_ok()
@@ -297,7 +309,7 @@ class CommandRegenTokenApi(BaseApi):
         request=None,
         responses={200: CommandTokenSerializer, **errors(401, 403, 404)},
     )
-    def put(self, request: Request, command_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, command_id: str) -> Response:
         command = access_command(actor=request.user, command_id=command_id)
         command = command_regen_token(actor=request.user, command=command)
         return Response({"token": command.token})
@@ -311,7 +323,7 @@ class CommandWebhookExecuteApi(PublicApi):
     """
 
     content_negotiation_class = HookContentNegotiation
-    parser_classes: list = []  # type: ignore[assignment]  # the body is read below, bounded
+    parser_classes = []  # the body is read below, bounded
 
     @extend_schema(
         tags=TAGS,

@@ -1,10 +1,9 @@
 """Outgoing webhooks over Mattermost's API v4 (`/hooks/outgoing`)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api.base import BaseApi, body_object, paging, status_ok
+from apps.core.api.base import AuthenticatedRequest, BaseApi, body_object, paging, status_ok
 from apps.core.api.schema import PAGING, STATUS_OK, errors, query_param
 from apps.integrations.api.schema import (
     OutgoingWebhookCreateSerializer,
@@ -41,7 +40,7 @@ class OutgoingWebhookListCreateApi(BaseApi):
         ],
         responses={200: OutgoingWebhookSerializer(many=True), **errors(400, 401, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page, per_page = paging(request)
         hooks = outgoing_webhook_list(
             actor=request.user,
@@ -58,7 +57,7 @@ class OutgoingWebhookListCreateApi(BaseApi):
         request=OutgoingWebhookCreateSerializer,
         responses={201: OutgoingWebhookSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         hook = outgoing_webhook_create(
             actor=request.user,
@@ -85,7 +84,7 @@ class OutgoingWebhookDetailApi(BaseApi):
         parameters=[HOOK_ID],
         responses={200: OutgoingWebhookSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, hook_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_outgoing_webhook(actor=request.user, hook_id=hook_id)
         return Response(outgoing_webhook_to_wire(hook))
 
@@ -97,7 +96,7 @@ class OutgoingWebhookDetailApi(BaseApi):
         request=OutgoingWebhookUpdateSerializer,
         responses={200: OutgoingWebhookSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, hook_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_outgoing_webhook(actor=request.user, hook_id=hook_id)
         hook = outgoing_webhook_update(actor=request.user, hook=hook, data=body_object(request))
         return Response(outgoing_webhook_to_wire(hook))
@@ -109,7 +108,7 @@ class OutgoingWebhookDetailApi(BaseApi):
         request=None,
         responses={200: STATUS_OK, **errors(401, 404)},
     )
-    def delete(self, request: Request, hook_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_outgoing_webhook(actor=request.user, hook_id=hook_id)
         outgoing_webhook_delete(actor=request.user, hook=hook)
         return status_ok()
@@ -119,7 +118,7 @@ class OutgoingWebhookRegenTokenApi(BaseApi):
     """`/hooks/outgoing/{hook_id}/regen_token`: POST (Mattermost's API, mattermostautodriver)
     and PUT (mattermostdriver) do the same."""
 
-    def _regen(self, request: Request, hook_id: str) -> Response:
+    def _regen(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         hook = access_outgoing_webhook(actor=request.user, hook_id=hook_id)
         hook = outgoing_webhook_regen_token(actor=request.user, hook=hook)
         return Response(outgoing_webhook_to_wire(hook))
@@ -132,7 +131,7 @@ class OutgoingWebhookRegenTokenApi(BaseApi):
         request=None,
         responses={200: OutgoingWebhookSerializer, **errors(401, 404)},
     )
-    def post(self, request: Request, hook_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         return self._regen(request, hook_id)
 
     @extend_schema(
@@ -143,5 +142,5 @@ class OutgoingWebhookRegenTokenApi(BaseApi):
         request=None,
         responses={200: OutgoingWebhookSerializer, **errors(401, 404)},
     )
-    def put(self, request: Request, hook_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, hook_id: str) -> Response:
         return self._regen(request, hook_id)
