@@ -122,8 +122,8 @@ def bring_online(users: list[dict], team_id: str) -> None:
     million frames in the middle of the measurement.
     """
     from apps.accounts.models import STATUS_ONLINE
-    from apps.accounts.services.presence import status_record_activity, status_set_automatic
     from apps.core.timeutils import now_ms
+    from apps.realtime.services import status_record_activity, status_set_automatic
 
     for user in users:
         status_set_automatic(user_id=user["id"], status=STATUS_ONLINE, team_ids=[team_id])

@@ -15,7 +15,6 @@ from django.conf import settings
 from apps.accounts.models import STATUS_AWAY, STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, User
 from apps.accounts.selectors import user_get_by_username
 from apps.accounts.services.preferences import preference_save
-from apps.accounts.services.presence import user_status_set
 from apps.accounts.services.sessions import session_revoke
 from apps.accounts.services.users import user_custom_status_clear, user_custom_status_set
 from apps.channels.models import MARK_UNREAD_MENTION, TOWN_SQUARE, Channel
@@ -32,6 +31,7 @@ from apps.channels.services import (
 )
 from apps.core.errors import InvalidInput
 from apps.posts.services import post_create
+from apps.realtime.services import user_status_set
 from apps.teams.models import Team
 
 RESPONSE_IN_CHANNEL = "in_channel"

@@ -20,7 +20,6 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from apps.accounts.models import STATUS_AWAY, STATUS_ONLINE
-from apps.accounts.services.sessions import session_touch_many
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.catalogue import HubEffect, event_type
@@ -28,6 +27,7 @@ from apps.realtime.connection import Connection
 from apps.realtime.events import CLOSE_RESYNC, CLOSE_UNAUTHENTICATED
 from apps.realtime.presence import LocalSockets, Presence, RedisSockets
 from apps.realtime.publish import Event
+from apps.realtime.services import session_touch_many
 from apps.realtime.transport import (
     RESYNC,
     Envelope,

@@ -16,9 +16,9 @@ import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 
 from apps.accounts.models import STATUS_AWAY, STATUS_OFFLINE, STATUS_ONLINE
-from apps.accounts.services.presence import status_record_activity, status_set_automatic
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
+from apps.realtime.services import status_record_activity, status_set_automatic
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from apps.accounts.selectors import (
     user_list_by_ids,
 )
 from apps.accounts.services.preferences import preference_save
-from apps.accounts.services.presence import user_status_set
 from apps.accounts.services.users import user_deactivate
 from apps.core.errors import NotAuthenticated, NotFound
 from apps.core.ids import new_id
+from apps.realtime.services import user_status_set
 
 pytestmark = pytest.mark.django_db
 

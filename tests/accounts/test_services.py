@@ -1,4 +1,4 @@
-"""Account writes: creation, profile, password, deactivation, roles, preferences, status."""
+"""Account writes: creation, profile, password, deactivation, roles, preferences."""
 
 import json
 from datetime import timedelta
@@ -14,16 +14,13 @@ from django.utils import timezone
 from apps.accounts.models import (
     ROLE_SYSTEM_ADMIN,
     ROLE_SYSTEM_USER,
-    STATUS_AWAY,
     STATUS_DND,
     STATUS_OFFLINE,
-    STATUS_ONLINE,
     Preference,
     Status,
     User,
 )
 from apps.accounts.services.preferences import preference_delete, preference_save
-from apps.accounts.services.presence import user_status_set
 from apps.accounts.services.sessions import session_purge_expired, user_set_password
 from apps.accounts.services.users import (
     user_activate,
@@ -36,6 +33,7 @@ from apps.accounts.services.users import (
 from apps.accounts.tasks import session_purge_expired_task
 from apps.core.errors import AlreadyExists, InvalidInput, NotAuthenticated, PermissionDenied
 from apps.realtime.publish import Broadcast
+from apps.realtime.services import user_status_set
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -679,7 +677,6 @@ def test_deactivating_an_inactive_user_changes_nothing(admin, bob, capture_event
             actor=u, user=u, current_password=UserFactory.password, new_password="Brand-New-42x"
         ),
         lambda u, other: user_deactivate(actor=u, user=u),
-        lambda u, other: user_status_set(actor=u, user=u, status=STATUS_ONLINE),
         lambda u, other: preference_save(
             actor=u, user=u, preferences=[{"category": "c", "name": "n", "value": "v"}]
         ),
@@ -693,7 +690,6 @@ def test_deactivating_an_inactive_user_changes_nothing(admin, bob, capture_event
         "update_profile",
         "set_password",
         "deactivate",
-        "status_set",
         "preference_save",
         "preference_delete",
         "activate",
@@ -991,53 +987,6 @@ def test_preference_delete_removes_only_the_named_ones(alice, bob, capture_event
     [event] = events.named("preferences_deleted")
     assert event.broadcast == Broadcast(user_id=alice.id)
     assert [p["name"] for p in json.loads(event.data["preferences"])] == ["a", "missing"]
-
-
-# --- user_status_set --------------------------------------------------------------------------
-
-
-def test_user_sets_own_status_and_own_sessions_are_told(alice, capture_events):
-    with capture_events() as events:
-        row = user_status_set(actor=alice, user=alice, status=STATUS_DND)
-
-    assert (row.status, row.manual) == (STATUS_DND, True)
-    assert row.last_activity_at > 0
-    assert Status.objects.get(user=alice).status == STATUS_DND
-    [event] = events.named("status_change")
-    assert event.data == {"status": STATUS_DND, "user_id": alice.id}
-    assert event.broadcast == Broadcast(user_id=alice.id)
-
-
-def test_status_set_replaces_the_previous_status(alice):
-    user_status_set(actor=alice, user=alice, status=STATUS_DND)
-
-    user_status_set(actor=alice, user=alice, status=STATUS_AWAY, manual=False)
-
-    row = Status.objects.get(user=alice)
-    assert (row.status, row.manual) == (STATUS_AWAY, False)
-    assert Status.objects.count() == 1
-
-
-@pytest.mark.parametrize("status", ["busy", "", "ONLINE", None])
-def test_unknown_status_is_refused(alice, status, capture_events):
-    with capture_events() as events, pytest.raises(InvalidInput):
-        user_status_set(actor=alice, user=alice, status=status)
-
-    assert not Status.objects.exists()
-    assert events == []
-
-
-def test_user_cannot_set_another_users_status(alice, bob):
-    with pytest.raises(PermissionDenied):
-        user_status_set(actor=alice, user=bob, status=STATUS_ONLINE)
-
-    assert not Status.objects.filter(user=bob).exists()
-
-
-def test_system_admin_can_set_another_users_status(admin, bob):
-    user_status_set(actor=admin, user=bob, status=STATUS_AWAY)
-
-    assert Status.objects.get(user=bob).status == STATUS_AWAY
 
 
 def test_guessing_the_current_password_is_limited_like_sign_in(alice):

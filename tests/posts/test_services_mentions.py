@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from apps.accounts.services.presence import user_status_set
 from apps.accounts.services.users import user_update_profile
 from apps.channels.models import Channel
 from apps.channels.selectors import channel_unread
@@ -19,6 +18,7 @@ from apps.channels.services import (
     channel_view,
 )
 from apps.core.errors import PermissionDenied
+from apps.realtime.services import user_status_set
 from apps.teams.services import team_member_add
 from tests.channels.world import World, member, say
 from tests.factories import UserFactory

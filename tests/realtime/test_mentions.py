@@ -7,12 +7,12 @@ import json
 import pytest
 
 from apps.accounts.models import Session
-from apps.accounts.services.sessions import session_touch_many
 from apps.channels.services import channel_member_add
 from apps.core.timeutils import now_ms
 from apps.posts.services import post_create
 from apps.realtime import publish
 from apps.realtime.publish import Broadcast, Event
+from apps.realtime.services import session_touch_many
 from apps.realtime.transport import decode, encode, envelope_for, frame_for
 from tests.realtime.conftest import Socket, World, db, run
 

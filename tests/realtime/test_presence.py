@@ -4,9 +4,9 @@ away after a quiet spell, and a status the user chose is kept."""
 import pytest
 
 from apps.accounts.models import Session, Status
-from apps.accounts.services.presence import user_status_set
 from apps.core.timeutils import now_ms
 from apps.realtime.hub import current_hub
+from apps.realtime.services import user_status_set
 from tests.realtime.conftest import Socket, World, db, run
 
 pytestmark = pytest.mark.django_db(transaction=True)

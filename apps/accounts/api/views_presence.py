@@ -18,13 +18,13 @@ from apps.accounts.selectors import (
     status_list_by_ids,
 )
 from apps.accounts.services.preferences import preference_delete, preference_save
-from apps.accounts.services.presence import user_status_set
 from apps.accounts.services.users import user_custom_status_clear, user_custom_status_set
 from apps.accounts.wire import preference_to_wire, status_to_wire
 from apps.core.api.base import BaseApi, body_list, body_object, status_ok, text_field
 from apps.core.api.schema import STATUS_OK, errors, string_array
 from apps.core.errors import InvalidInput
 from apps.core.ids import is_valid_id
+from apps.realtime.services import user_status_set
 
 
 class UserStatusApi(BaseApi):

@@ -1,8 +1,6 @@
 """Sign-in, sessions, personal access tokens and passwords: every way an account
 authenticates, and the ways those end."""
 
-from collections.abc import Iterable
-
 from django.conf import settings
 from django.contrib.sessions.models import Session as BrowserSession
 from django.core.cache import cache
@@ -137,19 +135,6 @@ def session_touch(*, session: Session) -> None:
     if now - session.last_activity_at > 60_000:
         Session.objects.filter(id=session.id).update(last_activity_at=now)
         session.last_activity_at = now
-
-
-def session_touch_many(*, session_ids: Iterable[str], older_than: int) -> int:
-    """Record use of these sessions (open sockets) in one UPDATE, for those whose last
-    activity is older than `older_than` (ms): enough to keep them from idle expiry while
-    rarely disturbing presence, which reads the same column. Personal access token ids
-    match no Session row and are left alone. Returns how many rows moved."""
-    ids = list(set(session_ids))
-    if not ids:
-        return 0
-    return Session.objects.filter(id__in=ids, last_activity_at__lt=older_than).update(
-        last_activity_at=now_ms()
-    )
 
 
 @transaction.atomic

@@ -329,6 +329,9 @@ def user_mark_deactivated(*, user: User) -> None:
     user.session_generation += 1
     user.save(update_fields=["delete_at", "update_at", "session_generation"])
     api_sessions_end(user=user)
+    # Its presence ends with it. This one `Status` write stays here: presence's services
+    # (apps.realtime.services) depend on accounts, so calling them from here would close
+    # an import cycle through apps.accounts.models (tests/realtime/test_layering.py).
     if (
         Status.objects.filter(user=user)
         .exclude(status=STATUS_OFFLINE)

@@ -1,10 +1,25 @@
-"""Presence: the status a user chose, and the one the realtime layer observes."""
+"""Presence writes: the status a user chooses, the one the hub observes from sockets, and
+the activity that keeps users online and sessions alive.
+
+`Status` is data of accounts (its model stays there); deciding a status and announcing it
+is presence, the realtime app's business (STYLE.md §1). The realtime app imports accounts'
+models, selectors and permissions, never its services, so the two apps' writes do not call
+each other in a circle.
+"""
 
 from collections.abc import Iterable
 
 from django.db import transaction
 
-from apps.accounts.models import STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, STATUSES, Status, User
+from apps.accounts.models import (
+    STATUS_DND,
+    STATUS_OFFLINE,
+    STATUS_ONLINE,
+    STATUSES,
+    Session,
+    Status,
+    User,
+)
 from apps.accounts.permissions import can_manage_user, check_active
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.core.timeutils import now_ms
@@ -95,3 +110,16 @@ def status_record_activity(*, activity: dict[str, int]) -> None:
     """Move users' last activity forward (user id -> ms); it never moves back."""
     for user_id, at in activity.items():
         Status.objects.filter(user_id=user_id, last_activity_at__lt=at).update(last_activity_at=at)
+
+
+def session_touch_many(*, session_ids: Iterable[str], older_than: int) -> int:
+    """Record use of these sessions (open sockets) in one UPDATE, for those whose last
+    activity is older than `older_than` (ms): enough to keep them from idle expiry while
+    rarely disturbing presence, which reads the same column. Personal access token ids
+    match no Session row and are left alone. Returns how many rows moved."""
+    ids = list(set(session_ids))
+    if not ids:
+        return 0
+    return Session.objects.filter(id__in=ids, last_activity_at__lt=older_than).update(
+        last_activity_at=now_ms()
+    )
