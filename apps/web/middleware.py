@@ -5,6 +5,8 @@ Confab session, so signing out anywhere (or a revoked session) signs the browser
 The API paths authenticate on their own (DRF), so they are left alone here.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -15,16 +17,17 @@ from apps.accounts.selectors import session_for_token
 from apps.accounts.services.sessions import session_touch
 from apps.core.addresses import address_group, client_address
 from apps.core.ratelimit import api_rate, rate_limit_hit
+from apps.web.auth import WebRequest
 from apps.web.locales import django_language
 
 _SKIPPED_PREFIXES = ("/api/", "/hooks/", "/static/", "/healthz")
 
 
 class WebUserMiddleware:
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: WebRequest) -> HttpResponse:
         request.web_user = None
         request.web_session = None
         if not request.path.startswith(_SKIPPED_PREFIXES):
@@ -42,7 +45,7 @@ class WebUserMiddleware:
         return self.get_response(request)
 
 
-def _rate_limited(request: HttpRequest) -> HttpResponse | None:
+def _rate_limited(request: WebRequest) -> HttpResponse | None:
     """The API's limit on the pages too (SECURITY 6): one bucket per user, shared with
     their API calls, or per address before sign-in (sign-up, sign-in)."""
     if not settings.CONFAB_RATE_LIMIT_ENABLED:

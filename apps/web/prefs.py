@@ -10,11 +10,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from typing import overload
 
 from django.http import HttpRequest
 
 from apps.accounts.models import Preference, User
 from apps.core.jsonbody import JSONRefused, parse_json
+from apps.web.auth import SignedInRequest
 
 THEME_CATEGORY = "theme"
 THEME_NAME = ""  # Mattermost's name for the theme of every team
@@ -137,15 +139,24 @@ def ui_preferences(user: User) -> UiPreferences:
     return prefs
 
 
+# Where request_preferences keeps its answer on the request.
+_CACHE_ATTRIBUTE = "_web_ui_preferences"
+
+
+@overload
+def request_preferences(request: SignedInRequest) -> UiPreferences: ...
+@overload
+def request_preferences(request: HttpRequest) -> UiPreferences | None: ...
 def request_preferences(request: HttpRequest) -> UiPreferences | None:
-    """The signed-in user's preferences, read once per request (templates ask per post)."""
+    """The signed-in user's preferences, read once per request (templates ask per post);
+    None before sign-in."""
     user = getattr(request, "web_user", None)
     if user is None:
         return None
-    cached = getattr(request, "_web_ui_preferences", None)
+    cached = getattr(request, _CACHE_ATTRIBUTE, None)
     if cached is None or cached[0] != user.id:
         cached = (user.id, ui_preferences(user))
-        request._web_ui_preferences = cached
+        setattr(request, _CACHE_ATTRIBUTE, cached)
     return cached[1]
 
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.accounts.models import Preference, User
@@ -174,7 +173,7 @@ def present_posts(posts: Sequence[Post], *, viewer: User) -> list[PostView]:
                 channel_id=post.channel_id,
                 root_id=post.root_id_str,
                 author=Person.of(author),
-                created=timezone.datetime.fromtimestamp(post.create_at / 1000, tz=tz),
+                created=dt.datetime.fromtimestamp(post.create_at / 1000, tz=tz),
                 create_at=post.create_at,
                 message=post.message,
                 html=_message_html(post, author, viewer),

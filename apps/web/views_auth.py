@@ -13,6 +13,7 @@ from apps.accounts.services.sessions import session_create, session_end, session
 from apps.accounts.services.users import user_create
 from apps.core.addresses import client_address
 from apps.core.errors import ConfabError
+from apps.web.auth import WebRequest
 from apps.web.locales import locale_from_request_language
 
 
@@ -40,7 +41,7 @@ def _signed_in(request: HttpRequest, user, session, token) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def login_page(request: HttpRequest) -> HttpResponse:
+def login_page(request: WebRequest) -> HttpResponse:
     if request.web_user is not None and request.method == "GET":
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
@@ -83,7 +84,7 @@ def signup_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def logout_page(request: HttpRequest) -> HttpResponse:
+def logout_page(request: WebRequest) -> HttpResponse:
     if request.web_session is not None:
         session_end(session=request.web_session)
     return clear_session_cookies(redirect("web:login"))

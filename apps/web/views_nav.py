@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -26,7 +26,7 @@ from apps.channels.selectors import (
 from apps.posts.emoji import emoji_search
 from apps.teams.models import Team
 from apps.teams.permissions import access_team, check_team_member
-from apps.web.auth import signed_in
+from apps.web.auth import SignedInRequest, signed_in
 from apps.web.presenters import Person, display_name
 from apps.web.screens import channel_url, dm_other_id
 
@@ -53,7 +53,7 @@ class SwitchItem:
     unread: bool = False
 
 
-def _team(request: HttpRequest, team_id: str) -> Team:
+def _team(request: SignedInRequest, team_id: str) -> Team:
     """A team the viewer belongs to; anyone else gets the same not-found as the API."""
     team, membership = access_team(actor=request.web_user, team_id=team_id)
     check_team_member(actor=request.web_user, team=team, membership=membership)
@@ -165,7 +165,7 @@ def switcher_items(*, viewer: User, team: Team, term: str) -> list[SwitchItem]:
 
 @signed_in
 @require_GET
-def switcher(request: HttpRequest) -> HttpResponse:
+def switcher(request: SignedInRequest) -> HttpResponse:
     """The quick switcher's results for `?team_id=&q=`, as listbox options."""
     team = _team(request, request.GET.get("team_id", ""))
     term = request.GET.get("q", "")
@@ -187,7 +187,7 @@ class BrowseItem:
 
 @signed_in
 @require_GET
-def browse(request: HttpRequest, team_id: str) -> HttpResponse:
+def browse(request: SignedInRequest, team_id: str) -> HttpResponse:
     """The team's public channels (optionally those matching `?q=`), to read and join.
     Private channels never appear here, not even to their members."""
     viewer = request.web_user
@@ -219,7 +219,7 @@ def browse(request: HttpRequest, team_id: str) -> HttpResponse:
 
 @signed_in
 @require_GET
-def emoji(request: HttpRequest) -> JsonResponse:
+def emoji(request: SignedInRequest) -> JsonResponse:
     """Emoji names starting with (then containing) `?q=`, for `:name` completion."""
     found = emoji_search(request.GET.get("q", "")[:QUERY_MAX], EMOJI_LIMIT)
     return JsonResponse({"emoji": [{"name": name, "char": char} for name, char in found]})

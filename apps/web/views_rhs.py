@@ -8,8 +8,9 @@ show the same user (a channel they cannot read is a 404 here as there).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -28,9 +29,12 @@ from apps.posts.selectors import (
 )
 from apps.teams.permissions import access_team, access_team_by_name, check_team_member
 from apps.teams.selectors import team_list_for_user
-from apps.web.auth import signed_in
+from apps.web.auth import SignedInRequest, signed_in
 from apps.web.presenters import Person, PostView, group_posts, present_posts
 from apps.web.screens import channel_labels
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A thread shows its root and at most this many of its latest replies; pinned lists stop
 # at PINNED_SHOWN. Both bound one panel's work (and stay under the selectors' id limits).
@@ -79,7 +83,7 @@ def _listed(posts, viewer: User) -> list[ListedPost]:
 
 @signed_in
 @require_GET
-def thread(request: HttpRequest, post_id: str) -> HttpResponse:
+def thread(request: SignedInRequest, post_id: str) -> HttpResponse:
     """A thread: its root, the replies, and a reply box for members of a live channel.
 
     `?part=count` draws only the "N replies" line, which the page refreshes as replies
@@ -112,7 +116,7 @@ def thread(request: HttpRequest, post_id: str) -> HttpResponse:
     return render(request, "web/rhs/thread.html", context)
 
 
-def _thread_count(request: HttpRequest, post_id: str) -> HttpResponse:
+def _thread_count(request: SignedInRequest, post_id: str) -> HttpResponse:
     """The "N replies" line: every open panel asks again on each reply, so it is counted,
     never loaded."""
     reply_count = post_reply_count(actor=request.web_user, post_id=post_id)
@@ -121,7 +125,7 @@ def _thread_count(request: HttpRequest, post_id: str) -> HttpResponse:
 
 @signed_in
 @require_GET
-def pinned(request: HttpRequest, channel_id: str) -> HttpResponse:
+def pinned(request: SignedInRequest, channel_id: str) -> HttpResponse:
     viewer = request.web_user
     channel, _membership = access_channel(actor=viewer, channel_id=channel_id)
     items = _listed(post_list_pinned(actor=viewer, channel_id=channel.id)[:PINNED_SHOWN], viewer)
@@ -135,7 +139,7 @@ def pinned(request: HttpRequest, channel_id: str) -> HttpResponse:
 
 @signed_in
 @require_GET
-def saved(request: HttpRequest, team_id: str) -> HttpResponse:
+def saved(request: SignedInRequest, team_id: str) -> HttpResponse:
     """The viewer's own saved posts in this team (and in DMs), newest first."""
     viewer = request.web_user
     team, membership = access_team(actor=viewer, team_id=team_id)
@@ -144,7 +148,7 @@ def saved(request: HttpRequest, team_id: str) -> HttpResponse:
     return render(request, "web/rhs/saved.html", {"items": items, "team": team})
 
 
-def _team_for_links(request: HttpRequest, channel: Channel):
+def _team_for_links(request: SignedInRequest, channel: Channel):
     """The team whose URLs the "Message" links use: the channel's, or for a DM the team
     the page is showing (given as `?team=`), else the viewer's first."""
     if channel.team is not None:
@@ -161,14 +165,14 @@ def _team_for_links(request: HttpRequest, channel: Channel):
 class MemberRow:
     person: Person
     presence: str
-    presence_label: str
+    presence_label: StrOrPromise  # translated when the template renders it
     is_admin: bool
     is_me: bool
 
 
 @signed_in
 @require_GET
-def members(request: HttpRequest, channel_id: str) -> HttpResponse:
+def members(request: SignedInRequest, channel_id: str) -> HttpResponse:
     """The channel's active members, at most MEMBERS_SHOWN of them, and how many more."""
     viewer = request.web_user
     channel, _membership = access_channel(actor=viewer, channel_id=channel_id)
@@ -210,7 +214,7 @@ def members(request: HttpRequest, channel_id: str) -> HttpResponse:
 
 @signed_in
 @require_GET
-def emoji_picker(request: HttpRequest) -> HttpResponse:
+def emoji_picker(request: SignedInRequest) -> HttpResponse:
     """The picker's markup: search, tabs and the curated grid, drawn once per page."""
     categories = [
         {
@@ -225,7 +229,7 @@ def emoji_picker(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
-def emoji_lookup(request: HttpRequest) -> JsonResponse:
+def emoji_lookup(request: SignedInRequest) -> JsonResponse:
     """Emoji whose names match the picker's search box, best matches first."""
     query = request.GET.get("q", "")[:64]
     results = [{"name": n, "char": c} for n, c in emoji_search(query, EMOJI_SEARCH_LIMIT)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -21,7 +21,7 @@ from apps.core.errors import InvalidInput
 from apps.core.paging import clamp_paging
 from apps.search.grammar import parse_search
 from apps.search.selectors import post_search
-from apps.web.auth import signed_in
+from apps.web.auth import SignedInRequest, signed_in
 from apps.web.highlight import highlight
 from apps.web.presenters import PostView, present_posts, user_time_zone
 from apps.web.screens import channel_labels
@@ -40,7 +40,7 @@ class SearchHit:
 
 @signed_in
 @require_GET
-def results(request: HttpRequest) -> HttpResponse:
+def results(request: SignedInRequest) -> HttpResponse:
     """`?q=&team_id=&page=`: one page of hits (20), newest first, words marked.
 
     A query the grammar or the selector refuses (an unclosed quote, a bad date, an

@@ -5,6 +5,8 @@ services as the REST API, and preferences are stored exactly as Mattermost store
 """
 
 import json
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,7 +21,7 @@ from apps.accounts.services.preferences import preference_save
 from apps.accounts.services.sessions import user_set_password
 from apps.accounts.services.users import user_update_profile
 from apps.core.errors import ConfabError
-from apps.web.auth import signed_in
+from apps.web.auth import SignedInRequest, signed_in
 from apps.web.locales import DJANGO_LANGUAGE_BY_LOCALE
 from apps.web.prefs import (
     DISPLAY_CATEGORY,
@@ -82,8 +84,9 @@ class PasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         new, confirm = data.get("new_password"), data.get("confirm_password")
         if new and confirm and new != confirm:
             self.add_error("confirm_password", _("The two new passwords do not match."))
@@ -134,11 +137,11 @@ class LanguageForm(forms.Form):
 # --- saving ---------------------------------------------------------------------------------
 
 
-def _save_profile(request: HttpRequest, form: ProfileForm) -> None:
+def _save_profile(request: SignedInRequest, form: ProfileForm) -> None:
     user_update_profile(actor=request.web_user, user=request.web_user, data=form.cleaned_data)
 
 
-def _save_password(request: HttpRequest, form: PasswordForm) -> None:
+def _save_password(request: SignedInRequest, form: PasswordForm) -> None:
     """Other sessions end (as after any password change); this browser stays signed in."""
     session = request.web_session
     try:
@@ -167,7 +170,7 @@ def _stored_theme(user) -> dict:
     return parse_theme(value or "")
 
 
-def _save_theme(request: HttpRequest, form: ThemeForm) -> None:
+def _save_theme(request: SignedInRequest, form: ThemeForm) -> None:
     """Keeps colours other clients set (validated) unless resetting or custom is off."""
     data = form.cleaned_data
     theme: dict[str, str] = {"type": data["theme_type"]}
@@ -179,12 +182,12 @@ def _save_theme(request: HttpRequest, form: ThemeForm) -> None:
     _save_preference(request, THEME_CATEGORY, THEME_NAME, json.dumps(theme))
 
 
-def _save_clock(request: HttpRequest, form: ClockForm) -> None:
+def _save_clock(request: SignedInRequest, form: ClockForm) -> None:
     military = "true" if form.cleaned_data["clock"] == "24" else "false"
     _save_preference(request, DISPLAY_CATEGORY, MILITARY_TIME, military)
 
 
-def _save_preference(request: HttpRequest, category: str, name: str, value: str) -> None:
+def _save_preference(request: SignedInRequest, category: str, name: str, value: str) -> None:
     user = request.web_user
     preference_save(
         actor=user,
@@ -193,13 +196,14 @@ def _save_preference(request: HttpRequest, category: str, name: str, value: str)
     )
 
 
-def _save_language(request: HttpRequest, form: LanguageForm) -> None:
+def _save_language(request: SignedInRequest, form: LanguageForm) -> None:
     user_update_profile(
         actor=request.web_user, user=request.web_user, data={"locale": form.cleaned_data["locale"]}
     )
 
 
-SECTIONS = {
+# Each saver takes the form of its own section (Any: the pairs differ in that type).
+SECTIONS: dict[str, tuple[type[forms.Form], Callable[[SignedInRequest, Any], None]]] = {
     "profile": (ProfileForm, _save_profile),
     "security": (PasswordForm, _save_password),
     "theme": (ThemeForm, _save_theme),
@@ -216,7 +220,7 @@ SECTION_GROUP = {
 }
 
 
-def _initial_forms(request: HttpRequest) -> dict[str, forms.Form]:
+def _initial_forms(request: SignedInRequest) -> dict[str, forms.Form]:
     user = request.web_user
     prefs = request_preferences(request)
     return {
@@ -242,7 +246,7 @@ def _initial_forms(request: HttpRequest) -> dict[str, forms.Form]:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: SignedInRequest) -> HttpResponse:
     page_forms = _initial_forms(request)
     status = 200
     if request.method == "POST":

@@ -1,7 +1,7 @@
 """Choosing, joining and creating teams."""
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +10,7 @@ from apps.core.errors import ConfabError
 from apps.teams.models import TEAM_INVITE, TEAM_OPEN
 from apps.teams.selectors import team_list_for_user, team_list_visible
 from apps.teams.services import team_create, team_join
-from apps.web.auth import signed_in
+from apps.web.auth import SignedInRequest, signed_in
 
 DEFAULT_CHANNEL = "town-square"
 
@@ -29,7 +29,7 @@ class TeamForm(forms.Form):
 
 @signed_in
 @require_http_methods(["GET"])
-def select_team(request: HttpRequest) -> HttpResponse:
+def select_team(request: SignedInRequest) -> HttpResponse:
     mine = list(team_list_for_user(actor=request.web_user))
     mine_ids = {t.id for t in mine}
     joinable = [
@@ -42,7 +42,7 @@ def select_team(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_POST
-def join_team(request: HttpRequest, team_id: str) -> HttpResponse:
+def join_team(request: SignedInRequest, team_id: str) -> HttpResponse:
     try:
         team_join(actor=request.web_user, team_id=team_id)
     except ConfabError:
@@ -53,7 +53,7 @@ def join_team(request: HttpRequest, team_id: str) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def create_team(request: HttpRequest) -> HttpResponse:
+def create_team(request: SignedInRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import formats
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # stubs lack it
 from django.utils.translation import pgettext
 
 from apps.web.prefs import request_preferences
