@@ -1,5 +1,5 @@
 // The chat screen's script: one socket, one click dispatcher, and each feature's module.
-// Every module registers its listeners before the socket connects, so none misses a frame.
+// Every module is started before the socket connects, so no handler (events.js) misses a frame.
 
 import { registerActions, startActions } from "./actions.js";
 import { api } from "./api.js";
@@ -7,6 +7,7 @@ import { startAutocomplete } from "./autocomplete.js";
 import { startChannel } from "./channel.js";
 import { startChannelsUi } from "./channels-ui.js";
 import { startComposer } from "./composer.js";
+import { HANDLERS } from "./events.js";
 import { startNotify } from "./notify.js";
 import { startPresence } from "./presence.js";
 import { startReactions } from "./reactions.js";
@@ -47,4 +48,4 @@ startChannelsUi();
 startPresence();
 startNotify();
 startSearch();
-connect();
+connect(HANDLERS);

@@ -4,8 +4,7 @@
 // fetches and places the HTML.
 
 import { api, fragment } from "./api.js";
-import { onEvent } from "./socket.js";
-import { currentChannel } from "./state.js";
+import { currentChannel, me, team } from "./state.js";
 
 const NEAR_BOTTOM_PX = 120;
 
@@ -135,44 +134,90 @@ export function channelOpened() {
   document.dispatchEvent(new CustomEvent("confab:channel-opened", { detail: channel }));
 }
 
-export function startChannel() {
-  onEvent("posted", (data) => {
-    const post = parsePost(data);
-    if (!post) return;
-    const channel = currentChannel();
-    if (channel && post.channel_id === channel.id) {
-      appendPost(post.id).catch(() => {});
-      if (post.root_id) redrawPost(post.root_id).catch(() => {});
-      if (document.visibilityState === "visible") markViewed();
-      else refreshSidebar();
-    } else {
-      refreshSidebar();
-    }
-  });
-  onEvent("post_edited", (data) => {
-    const post = parsePost(data);
-    if (post) redrawPost(post.id).catch(() => {});
-  });
-  onEvent("post_deleted", (data) => {
-    const post = parsePost(data);
-    if (!post) return;
-    document.getElementById(`post-${post.id}`)?.remove();
+// --- socket events (the table: events.js) ------------------------------------------------------
+
+export function posted(data) {
+  const post = parsePost(data);
+  if (!post) return;
+  const channel = currentChannel();
+  if (channel && post.channel_id === channel.id) {
+    appendPost(post.id).catch(() => {});
     if (post.root_id) redrawPost(post.root_id).catch(() => {});
-  });
-  for (const name of ["reaction_added", "reaction_removed"]) {
-    onEvent(name, (data) => {
-      try {
-        const reaction = JSON.parse(data.reaction);
-        redrawPost(reaction.post_id).catch(() => {});
-      } catch {
-        /* an unreadable event changes nothing */
-      }
-    });
+    if (document.visibilityState === "visible") markViewed();
+    else refreshSidebar();
+  } else {
+    refreshSidebar();
   }
-  for (const name of ["channel_viewed", "channel_created", "channel_updated", "user_added",
-    "user_removed", "direct_added", "group_added", "channel_deleted"]) {
-    onEvent(name, () => refreshSidebar());
+}
+
+export function postEdited(data) {
+  const post = parsePost(data);
+  if (post) redrawPost(post.id).catch(() => {});
+}
+
+export function postDeleted(data) {
+  const post = parsePost(data);
+  if (!post) return;
+  document.getElementById(`post-${post.id}`)?.remove();
+  if (post.root_id) redrawPost(post.root_id).catch(() => {});
+}
+
+export function reactionChanged(data) {
+  try {
+    const reaction = JSON.parse(data.reaction);
+    redrawPost(reaction.post_id).catch(() => {});
+  } catch {
+    /* an unreadable event changes nothing */
   }
+}
+
+// Someone joined or left the channel on screen: its header's member count is asked for
+// again (the server's count leaves out deactivated people, so it is not adjusted here).
+// Joins come in bursts and reach every member at once: one request per burst, spread.
+const COUNT_RELOAD_MS = 500;
+let countTimer = null;
+export function refreshMemberCount() {
+  if (countTimer) return;
+  countTimer = setTimeout(async () => {
+    countTimer = null;
+    const channel = currentChannel();
+    if (!channel?.el.querySelector("[data-member-count]")) return;
+    try {
+      const stats = await api("GET", `channels/${encodeURIComponent(channel.id)}/stats`);
+      // The reader may have opened another channel meanwhile.
+      const now = currentChannel();
+      const shown = now?.id === stats.channel_id && now.el.querySelector("[data-member-count]");
+      if (shown) shown.textContent = String(stats.member_count);
+    } catch {
+      /* the count keeps its last value until the channel is opened again */
+    }
+  }, COUNT_RELOAD_MS + Math.floor(Math.random() * 500));
+}
+
+// `user_added`, `user_removed`: membership of a channel changed.
+export function membershipChanged(data, broadcast) {
+  refreshSidebar();
+  const channelId = data.channel_id || broadcast.channel_id;
+  if (channelId && channelId === currentChannel()?.id) refreshMemberCount();
+}
+
+// `leave_team` of someone else: they left every channel of the team, the one on screen too.
+export function teamMembersChanged(data) {
+  const channel = currentChannel();
+  if (data.user_id === me.id || data.team_id !== team.id || !channel) return;
+  if (channel.type === "O" || channel.type === "P") refreshMemberCount();
+}
+
+// `channel_deleted`, `channel_restored` of the channel on screen: it is drawn again, so
+// the composer gives way to the archived notice, or comes back.
+export function archivedOrRestored(data, broadcast) {
+  const channelId = data.channel_id || broadcast.channel_id;
+  if (channelId && channelId === currentChannel()?.id) {
+    window.htmx?.ajax("GET", location.pathname, { target: "#center", swap: "innerHTML" });
+  }
+}
+
+export function startChannel() {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") markViewed();
   });

@@ -3,7 +3,6 @@
 // them until you come back. Permission is asked once, from a button, never on load.
 
 import { registerActions } from "./actions.js";
-import { onEvent } from "./socket.js";
 import { currentChannel, me, team } from "./state.js";
 import { myStatus } from "./presence.js";
 import { navigate } from "./switcher.js";
@@ -88,18 +87,20 @@ function hideBanner() {
   document.querySelector(".notify-banner")?.remove();
 }
 
+// `posted`: a message for you while the page is hidden counts in the title and notifies.
+export function posted(data) {
+  const post = parse(data.post, null);
+  if (!post || post.user_id === me.id || (post.type || "").startsWith("system_")) return;
+  const mentions = parse(data.mentions || "[]", []);
+  const forMe = data.channel_type === "D" || data.channel_type === "G"
+    || (Array.isArray(mentions) && mentions.includes(me.id));
+  if (!forMe || document.visibilityState !== "hidden") return;
+  unseen += 1;
+  showCount();
+  notify(post, data);
+}
+
 export function startNotify() {
-  onEvent("posted", (data) => {
-    const post = parse(data.post, null);
-    if (!post || post.user_id === me.id || (post.type || "").startsWith("system_")) return;
-    const mentions = parse(data.mentions || "[]", []);
-    const forMe = data.channel_type === "D" || data.channel_type === "G"
-      || (Array.isArray(mentions) && mentions.includes(me.id));
-    if (!forMe || document.visibilityState !== "hidden") return;
-    unseen += 1;
-    showCount();
-    notify(post, data);
-  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && unseen) {
       unseen = 0;

@@ -4,7 +4,6 @@
 
 import { api, toast } from "./api.js";
 import { registerActions } from "./actions.js";
-import { onEvent } from "./socket.js";
 import { currentChannel, me } from "./state.js";
 
 const STATUSES = ["online", "away", "dnd", "offline"];
@@ -19,12 +18,20 @@ function dotsOf(userId) {
   return document.querySelectorAll(`[data-presence-user="${CSS.escape(userId)}"]`);
 }
 
+// The status's name in the reader's language, as the account menu shows it.
+function statusLabel(status) {
+  const item = document.querySelector(`[data-action="set-status"][data-status="${status}"]`);
+  return item ? item.textContent.trim() : "";
+}
+
 export function applyStatus(userId, status) {
   if (!STATUSES.includes(status)) return;
   known.set(userId, status);
   for (const dot of dotsOf(userId)) {
     for (const s of STATUSES) dot.classList.toggle(`presence--${s}`, s === status);
     dot.dataset.status = status;
+    // Dots that name the status (the members list) say the new one.
+    if (dot.hasAttribute("title")) dot.title = statusLabel(status) || dot.title;
   }
   if (userId === me.id) {
     for (const item of document.querySelectorAll('[data-action="set-status"]')) {
@@ -38,15 +45,21 @@ export function myStatus() {
 }
 
 let scanTimer = null;
+let scanEveryone = false;
 // Fetch the status of everyone with a dot on the page (debounced: swaps come in bursts).
-export function refreshPresence() {
+// With `everyone: false` (a post added to the list) only people not heard of yet are
+// asked about: the others' dots already follow `status_change`.
+export function refreshPresence({ everyone = true } = {}) {
+  scanEveryone ||= everyone;
   clearTimeout(scanTimer);
   scanTimer = setTimeout(async () => {
+    const askAll = scanEveryone;
+    scanEveryone = false;
     const ids = new Set();
     for (const dot of document.querySelectorAll("[data-presence-user]")) {
       const id = dot.dataset.presenceUser;
       if (!ID.test(id)) continue;
-      ids.add(id);
+      if (askAll || !known.has(id)) ids.add(id);
       if (known.has(id)) applyStatus(id, known.get(id)); // no flicker while we ask
     }
     if (!ids.size) return;
@@ -121,32 +134,44 @@ function clearTyping() {
   drawTyping();
 }
 
+// --- socket events (the table: events.js) ------------------------------------------------------
+
+// `status_change`: every dot of that user on the page follows (the sidebar's direct
+// messages, the members list, posts' avatars, your own account menu).
+export function statusChanged(data) {
+  if (data.user_id) applyStatus(data.user_id, data.status);
+}
+
+export function typing(data, broadcast) {
+  const channel = currentChannel();
+  const userId = data.user_id;
+  if (!channel || broadcast.channel_id !== channel.id || !userId || userId === me.id) return;
+  if (data.parent_id) return; // replies in a thread are typed in the thread panel
+  clearTimeout(typists.get(userId));
+  typists.set(userId, setTimeout(() => stopTyping(userId), TYPING_SHOWN_MS));
+  drawTyping();
+}
+
+// `posted`: whoever posted has stopped typing.
+export function posted(data) {
+  try {
+    const post = typeof data.post === "string" ? JSON.parse(data.post) : data.post;
+    if (post && post.channel_id === currentChannel()?.id) stopTyping(post.user_id);
+  } catch {
+    /* an unreadable event changes nothing */
+  }
+}
+
 export function startPresence() {
-  onEvent("status_change", (data) => {
-    if (data.user_id) applyStatus(data.user_id, data.status);
-  });
-  onEvent("typing", (data, broadcast) => {
-    const channel = currentChannel();
-    const userId = data.user_id;
-    if (!channel || broadcast.channel_id !== channel.id || !userId || userId === me.id) return;
-    if (data.parent_id) return; // replies in a thread are typed in the thread panel
-    clearTimeout(typists.get(userId));
-    typists.set(userId, setTimeout(() => stopTyping(userId), TYPING_SHOWN_MS));
-    drawTyping();
-  });
-  onEvent("posted", (data) => {
-    try {
-      const post = typeof data.post === "string" ? JSON.parse(data.post) : data.post;
-      if (post && post.channel_id === currentChannel()?.id) stopTyping(post.user_id);
-    } catch {
-      /* an unreadable event changes nothing */
-    }
-  });
   document.addEventListener("confab:channel-opened", () => {
     clearTyping();
     refreshPresence();
   });
   document.body.addEventListener("htmx:afterSwap", () => refreshPresence());
+  // A post drawn one at a time (new, edited, a reply in the thread panel) gets its dot.
+  for (const name of ["confab:posts-added", "confab:post-redrawn"]) {
+    document.addEventListener(name, () => refreshPresence({ everyone: false }));
+  }
   for (const name of ["confab:rhs-opened", "confab:presence-scan", "confab:resync"]) {
     document.addEventListener(name, () => refreshPresence());
   }

@@ -6,7 +6,6 @@
 import { api, fragment, toast } from "./api.js";
 import { postOf, registerActions } from "./actions.js";
 import { redrawPost } from "./channel.js";
-import { onEvent } from "./socket.js";
 import { currentChannel, me, team } from "./state.js";
 
 const PREFIX = "rhs-";
@@ -287,56 +286,70 @@ function listShows(postId) {
   return Boolean(panel()?.querySelector(`.rhs-item[data-post-id="${CSS.escape(postId)}"]`));
 }
 
-function listen() {
-  onEvent("posted", (data) => {
-    const post = parsePost(data);
-    if (post && post.root_id && post.root_id === threadRoot()) appendReply(post.id).catch(() => {});
-  });
-  onEvent("post_edited", (data) => {
-    const post = parsePost(data);
-    if (!post) return;
-    redrawInPanel(post.id).catch(() => {});
-    const open = current();
-    if (!open) return;
-    if ((open.kind === "pinned" && open.key === post.channel_id) || listShows(post.id)) reloadSoon();
-  });
-  onEvent("post_deleted", (data) => {
-    const post = parsePost(data);
-    if (post) removeFromPanel(post.id);
-  });
-  for (const name of ["reaction_added", "reaction_removed"]) {
-    onEvent(name, (data) => {
-      try {
-        redrawInPanel(JSON.parse(data.reaction).post_id).catch(() => {});
-      } catch {
-        /* an unreadable event changes nothing */
-      }
-    });
+export function posted(data) {
+  const post = parsePost(data);
+  if (post && post.root_id && post.root_id === threadRoot()) appendReply(post.id).catch(() => {});
+}
+
+export function postEdited(data) {
+  const post = parsePost(data);
+  if (!post) return;
+  redrawInPanel(post.id).catch(() => {});
+  const open = current();
+  if (!open) return;
+  if ((open.kind === "pinned" && open.key === post.channel_id) || listShows(post.id)) reloadSoon();
+}
+
+export function postDeleted(data) {
+  const post = parsePost(data);
+  if (post) removeFromPanel(post.id);
+}
+
+export function reactionChanged(data) {
+  try {
+    redrawInPanel(JSON.parse(data.reaction).post_id).catch(() => {});
+  } catch {
+    /* an unreadable event changes nothing */
   }
-  // Saving a post in another tab or client: its bookmark button and the saved list follow.
-  for (const name of ["preferences_changed", "preferences_deleted"]) {
-    onEvent(name, (data) => {
-      let prefs = [];
-      try {
-        prefs = JSON.parse(data.preferences || "[]");
-      } catch {
-        return;
-      }
-      const flagged = prefs.filter((p) => p.category === "flagged_post").map((p) => p.name);
-      if (!flagged.length) return;
-      flagged.forEach((id) => redrawEverywhere(id));
-      if (current()?.kind === "saved") reloadSoon();
-    });
+}
+
+// `preferences_changed`, `preferences_deleted`: saving a post in another tab or client;
+// its bookmark button and the saved list follow.
+export function savedPostsChanged(data) {
+  let prefs = [];
+  try {
+    prefs = JSON.parse(data.preferences || "[]");
+  } catch {
+    return;
   }
-  for (const name of ["user_added", "user_removed"]) {
-    onEvent(name, (data, broadcast) => {
-      const open = current();
-      if (!open || open.kind !== "members") return;
-      const channelId = data.channel_id || broadcast.channel_id;
-      if (channelId === open.key) reloadMembersSoon();
-      else if (data.user_id === me.id && name === "user_removed") reloadMembersSoon();
-    });
-  }
+  const flagged = prefs.filter((p) => p.category === "flagged_post").map((p) => p.name);
+  if (!flagged.length) return;
+  flagged.forEach((id) => redrawEverywhere(id));
+  if (current()?.kind === "saved") reloadSoon();
+}
+
+// `user_added`, `channel_member_updated`: the open members list of that channel is
+// drawn again.
+export function channelMembersChanged(data, broadcast) {
+  const open = current();
+  if (!open || open.kind !== "members") return;
+  if ((data.channel_id || broadcast.channel_id) === open.key) reloadMembersSoon();
+}
+
+// `user_removed`: as above; and when you are the one removed, whatever list is open.
+export function channelMemberRemoved(data, broadcast) {
+  const open = current();
+  if (!open || open.kind !== "members") return;
+  const removedMe = data.user_id ? data.user_id === me.id : broadcast.user_id === me.id;
+  if ((data.channel_id || broadcast.channel_id) === open.key || removedMe) reloadMembersSoon();
+}
+
+// `leave_team` of someone else: they left every channel of that team, so an open members
+// list of a channel of the team is drawn again.
+export function teamMembersChanged(data) {
+  const open = current();
+  if (!open || open.kind !== "members" || data.user_id === me.id) return;
+  if (open.el.dataset.teamId === data.team_id) reloadMembersSoon();
 }
 
 // --- start -----------------------------------------------------------------------------------
@@ -364,7 +377,6 @@ export function startRhs() {
     "toggle-pin": togglePin,
     "toggle-save": toggleSave,
   });
-  listen();
   // A reply sent from the panel shows at once, without waiting for the socket's echo.
   document.addEventListener("confab:sent", (event) => {
     const post = event.detail;

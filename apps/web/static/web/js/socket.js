@@ -1,10 +1,12 @@
 // The Mattermost WebSocket, as every other client speaks it. The session cookie
 // authenticates; after a drop the socket resumes with connection_id and
 // sequence_number so the server replays what was missed, or the page reloads its
-// state when the server could not keep it. Each event is re-dispatched on `document`
-// as a `confab:ws` CustomEvent, so the page's modules listen without knowing the socket.
+// state when the server could not keep it. Each event goes to the handlers that
+// events.js lists for it: the page's modules never listen to the socket themselves,
+// so that one table says what the page does with every event of the catalogue.
 
 let socket = null;
+let handlers = {};
 let connectionId = "";
 let lastSeq = -1;
 let retries = 0;
@@ -22,46 +24,59 @@ function url() {
 }
 
 function dispatch(frame) {
+  if (!frame || typeof frame !== "object") return;
   if (typeof frame.seq === "number") lastSeq = frame.seq;
-  if (frame.event === "hello") {
-    const resumed = connectionId && connectionId === frame.data.connection_id;
-    connectionId = frame.data.connection_id;
-    document.documentElement.dataset.socket = "open";
-    if (!resumed && retries > 0) {
-      document.dispatchEvent(new CustomEvent("confab:resync"));
+  if (!frame.event) return;
+  for (const handler of handlers[frame.event] || []) {
+    try {
+      handler(frame.data || {}, frame.broadcast || {});
+    } catch (error) {
+      // One handler's failure leaves the others running, and is still reported.
+      reportError(error);
     }
-    retries = 0;
-  }
-  if (frame.event) {
-    document.dispatchEvent(new CustomEvent("confab:ws", { detail: frame }));
   }
 }
 
-export function connect() {
+// `hello`: the connection is (re)established. A new connection id after a drop means
+// the server could not replay what was missed, so the page asks its modules to resync.
+export function greeted(data) {
+  const resumed = connectionId && connectionId === data.connection_id;
+  connectionId = data.connection_id || "";
+  document.documentElement.dataset.socket = "open";
+  if (!resumed && retries > 0) {
+    document.dispatchEvent(new CustomEvent("confab:resync"));
+  }
+  retries = 0;
+}
+
+function open() {
   socket = new WebSocket(url());
   socket.addEventListener("message", (message) => {
+    let frame;
     try {
-      dispatch(JSON.parse(message.data));
+      frame = JSON.parse(message.data);
     } catch (error) {
       console.warn("confab: unreadable socket frame", error);
+      return;
     }
+    dispatch(frame);
   });
   socket.addEventListener("close", () => {
     document.documentElement.dataset.socket = "closed";
     retries += 1;
     const delay = Math.min(30000, 500 * 2 ** Math.min(retries, 6)) * (0.5 + Math.random() / 2);
-    setTimeout(connect, delay);
+    setTimeout(open, delay);
   });
+}
+
+// Open the socket; `table` maps each event name to the handlers it runs, in order.
+export function connect(table) {
+  handlers = table;
+  open();
 }
 
 export function send(action, data) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return false;
   socket.send(JSON.stringify({ action, seq: actionSeq++, data }));
   return true;
-}
-
-export function onEvent(name, handler) {
-  document.addEventListener("confab:ws", (event) => {
-    if (event.detail.event === name) handler(event.detail.data || {}, event.detail.broadcast || {});
-  });
 }
