@@ -1,5 +1,8 @@
 """Abstract building blocks shared by the domain models. No tables live here."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import models
 
 from apps.core.ids import ID_LENGTH, new_id
@@ -9,11 +12,11 @@ from apps.core.timeutils import now_ms
 class IdField(models.CharField):
     """A 26-character Mattermost id."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", ID_LENGTH)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if kwargs.get("max_length") == ID_LENGTH:
             del kwargs["max_length"]

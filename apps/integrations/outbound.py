@@ -196,7 +196,11 @@ def _connection(target: _Target, connect_timeout: float) -> http.client.HTTPConn
     else:
         conn = http.client.HTTPConnection(target.host, target.port, timeout=connect_timeout)
 
-    def pinned(address, timeout=connect_timeout, source_address=None):
+    def pinned(
+        address: tuple[str, int],
+        timeout: float | None = connect_timeout,
+        source_address: tuple[str, int] | None = None,
+    ) -> socket.socket:
         # A socket straight to the checked IP literal: no second lookup of any kind.
         family = socket.AF_INET6 if ":" in target.ip else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)

@@ -16,8 +16,10 @@ from linkify_it import LinkifyIt
 from linkify_it.main import Match
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -238,7 +240,9 @@ def _emoji(name: str, level: int) -> Token | None:
 # --- rendering -----------------------------------------------------------------------------
 
 
-def _render_mention(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_mention(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     return (
         f'<span class="{" ".join(token.meta["classes"])}" '
@@ -246,7 +250,9 @@ def _render_mention(self, tokens: Sequence[Token], idx: int, options, env) -> st
     )
 
 
-def _render_emoji(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_emoji(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     meta = tokens[idx].meta
     return (
         f'<span class="emoji" title=":{escapeHtml(meta["name"])}:">'
@@ -254,7 +260,9 @@ def _render_emoji(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     )
 
 
-def _render_link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Off-site links open in a new tab without handing the opener or referrer over;
     local `/` links stay in the tab."""
     token = tokens[idx]
@@ -264,22 +272,30 @@ def _render_link_open(self, tokens: Sequence[Token], idx: int, options, env) -> 
     return self.renderToken(tokens, idx, options, env)
 
 
-def _render_image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Unreachable after `_decorate`; kept so an image can never become an <img>."""
     return escapeHtml(_plain_text(tokens[idx].children or []))
 
 
-def _render_fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_fence(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     info = unescapeAll(token.info).strip() if token.info else ""
     return _code_block(token.content, info.split(maxsplit=1)[0] if info else "")
 
 
-def _render_code_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_code_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     return _code_block(tokens[idx].content, "")
 
 
-def _render_cell_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_cell_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Column alignment as a class: the sanitizer allows no inline styles."""
     token = tokens[idx]
     style = str(token.attrs.pop("style", ""))
@@ -288,7 +304,9 @@ def _render_cell_open(self, tokens: Sequence[Token], idx: int, options, env) -> 
     return self.renderToken(tokens, idx, options, env)
 
 
-def _render_softbreak(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+def _render_softbreak(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """A newline is a line break in chat, but only a space in a one-line header."""
     return " " if env.get("inline") else "<br>\n"
 

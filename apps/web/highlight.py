@@ -68,13 +68,13 @@ class _Marker(HTMLParser):
         self.pattern = pattern
         self.parts: list[str] = []
 
-    def handle_starttag(self, tag, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.parts.append(self.get_starttag_text() or "")
 
-    def handle_startendtag(self, tag, attrs) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.parts.append(self.get_starttag_text() or "")
 
-    def handle_endtag(self, tag) -> None:
+    def handle_endtag(self, tag: str) -> None:
         self.parts.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
@@ -89,16 +89,16 @@ class _Marker(HTMLParser):
 
     # The sanitizer leaves no comments, declarations or processing instructions; should
     # one appear, it is dropped rather than copied.
-    def handle_comment(self, data) -> None:
+    def handle_comment(self, data: str) -> None:
         pass
 
-    def handle_decl(self, decl) -> None:
+    def handle_decl(self, decl: str) -> None:
         pass
 
-    def handle_pi(self, data) -> None:
+    def handle_pi(self, data: str) -> None:
         pass
 
-    def unknown_decl(self, data) -> None:
+    def unknown_decl(self, data: str) -> None:
         pass
 
 

@@ -20,7 +20,7 @@ from apps.files.models import FileInfo
 from apps.files.selectors import file_infos_by_post
 from apps.posts.emoji import emoji_char
 from apps.posts.markdown import render_markdown
-from apps.posts.models import FLAGGED_POST_CATEGORY, Post
+from apps.posts.models import FLAGGED_POST_CATEGORY, Post, Reaction
 from apps.posts.selectors import reaction_map_for_posts
 from apps.web.system_messages import system_message_html
 
@@ -204,7 +204,9 @@ def _message_html(post: Post, author: User, viewer: User) -> SafeString:
     return mark_safe(render_markdown(post.message, viewer_username=viewer.username))  # noqa: S308
 
 
-def _reaction_views(rows, usernames: dict[str, str], viewer: User) -> list[ReactionView]:
+def _reaction_views(
+    rows: Sequence[Reaction], usernames: dict[str, str], viewer: User
+) -> list[ReactionView]:
     by_name: dict[str, ReactionView] = {}
     for row in rows:
         view = by_name.get(row.emoji_name)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.cookies import clear_session_cookies, set_session_cookies
+from apps.accounts.models import Session, User
 from apps.accounts.services.sessions import session_create, session_end, session_login
 from apps.accounts.services.users import user_create
 from apps.core.addresses import client_address
@@ -35,7 +36,7 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
-def _signed_in(request: HttpRequest, user, session, token) -> HttpResponse:
+def _signed_in(request: HttpRequest, user: User, session: Session, token: str) -> HttpResponse:
     response = redirect(_next_url(request))
     return set_session_cookies(response, user=user, session=session, token=token)
 

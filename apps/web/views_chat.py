@@ -18,6 +18,7 @@ from apps.channels.services import channel_get_or_create_direct
 from apps.core.errors import NotFound
 from apps.posts.markdown import render_markdown
 from apps.posts.selectors import post_get
+from apps.teams.models import Team
 from apps.teams.permissions import access_team, access_team_by_name, check_team_member
 from apps.teams.selectors import team_list_for_user
 from apps.web.auth import SignedInRequest, signed_in
@@ -42,13 +43,13 @@ def home(request: SignedInRequest) -> HttpResponse:
     return redirect("web:channel", team_name=team.name, channel_name=DEFAULT_CHANNEL)
 
 
-def _member_team(request: SignedInRequest, team_name: str):
+def _member_team(request: SignedInRequest, team_name: str) -> Team:
     team, membership = access_team_by_name(actor=request.web_user, name=team_name)
     check_team_member(actor=request.web_user, team=team, membership=membership)
     return team
 
 
-def _screen(request: SignedInRequest, team, channel: Channel) -> HttpResponse:
+def _screen(request: SignedInRequest, team: Team, channel: Channel) -> HttpResponse:
     viewer = request.web_user
     channel, membership = access_channel(actor=viewer, channel_id=channel.id)
     history = read_history(
@@ -111,7 +112,7 @@ def direct_page(request: SignedInRequest, team_name: str, username: str) -> Http
     return _screen(request, team, channel)
 
 
-def _start_direct(request: SignedInRequest, team, other: User) -> HttpResponse:
+def _start_direct(request: SignedInRequest, team: Team, other: User) -> HttpResponse:
     viewer = request.web_user
     context = {"team": team, "other": Person.of(other), "me": Person.of(viewer)}
     if request.htmx and request.htmx.target == "center":

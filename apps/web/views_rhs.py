@@ -7,6 +7,7 @@ show the same user (a channel they cannot read is a 404 here as there).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,12 +22,14 @@ from apps.channels.models import Channel
 from apps.channels.permissions import access_channel
 from apps.channels.selectors import channel_active_members_online_first
 from apps.posts.emoji import EMOJI_BY_NAME, PICKER_CATEGORIES, emoji_search
+from apps.posts.models import Post
 from apps.posts.selectors import (
     post_get_thread,
     post_list_flagged,
     post_list_pinned,
     post_reply_count,
 )
+from apps.teams.models import Team
 from apps.teams.permissions import access_team, access_team_by_name, check_team_member
 from apps.teams.selectors import team_list_for_user
 from apps.web.auth import SignedInRequest, signed_in
@@ -71,7 +74,7 @@ class ListedPost:
     channel_type: str
 
 
-def _listed(posts, viewer: User) -> list[ListedPost]:
+def _listed(posts: Iterable[Post], viewer: User) -> list[ListedPost]:
     posts = list(posts)
     channels = Channel.objects.in_bulk({p.channel_id for p in posts})
     labels = channel_labels(channels.values(), viewer=viewer)
@@ -148,7 +151,7 @@ def saved(request: SignedInRequest, team_id: str) -> HttpResponse:
     return render(request, "web/rhs/saved.html", {"items": items, "team": team})
 
 
-def _team_for_links(request: SignedInRequest, channel: Channel):
+def _team_for_links(request: SignedInRequest, channel: Channel) -> Team | None:
     """The team whose URLs the "Message" links use: the channel's, or for a DM the team
     the page is showing (given as `?team=`), else the viewer's first."""
     if channel.team is not None:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.accounts.models import User
 from apps.accounts.selectors import preference_list
 from apps.accounts.services.preferences import preference_save
 from apps.accounts.services.sessions import user_set_password
@@ -98,7 +99,7 @@ class ColourField(forms.CharField):
 
     widget = forms.TextInput(attrs={"type": "color"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         value = super().clean(value)
         if value in ("", None):
             return ""
@@ -160,7 +161,7 @@ def _save_password(request: SignedInRequest, form: PasswordForm) -> None:
         raise
 
 
-def _stored_theme(user) -> dict:
+def _stored_theme(user: User) -> dict[str, Any]:
     value = (
         preference_list(actor=user, user=user, category=THEME_CATEGORY)
         .filter(name=THEME_NAME)

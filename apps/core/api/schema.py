@@ -5,9 +5,13 @@ with the wire functions (apps/*/wire.py) and never run them. Each app's `api/sch
 holds the components of its own objects.
 """
 
+from typing import Any
+
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+from rest_framework.request import Request
 
 
 class AppErrorSerializer(serializers.Serializer):
@@ -68,14 +72,16 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-def ok(serializer, description: str = "") -> OpenApiResponse:
+def ok(serializer: object, description: str = "") -> OpenApiResponse:
     return OpenApiResponse(response=serializer, description=description)
 
 
 STATUS_OK = OpenApiResponse(response=StatusOKSerializer, description='`{"status": "OK"}`.')
 
 
-def query_param(name: str, description: str, type_=OpenApiTypes.STR, **kwargs) -> OpenApiParameter:
+def query_param(
+    name: str, description: str, type_: OpenApiTypes | type = OpenApiTypes.STR, **kwargs: Any
+) -> OpenApiParameter:
     return OpenApiParameter(name, type_, OpenApiParameter.QUERY, description=description, **kwargs)
 
 
@@ -106,7 +112,9 @@ _PATH_PARAMETERS = {
 }
 
 
-def describe_path_parameters(result: dict, generator, request, public) -> dict:
+def describe_path_parameters(
+    result: dict[str, Any], generator: SchemaGenerator, request: Request | None, public: bool
+) -> dict[str, Any]:
     """POSTPROCESSING_HOOKS entry: describe the common path parameters once, here,
     instead of on every view (their type, string, comes from the `<str:...>` routes)."""
     for path, item in result.get("paths", {}).items():

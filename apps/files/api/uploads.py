@@ -6,7 +6,10 @@ chain and stops the request as soon as one file passes the limit or too many fil
 arrive, so nothing of it is stored.
 """
 
+from typing import IO, Any
+
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpRequest
 
 from apps.core.errors import InvalidInput
 from apps.files.services import FILES_PER_UPLOAD_MAX, max_file_size, too_large_error
@@ -16,17 +19,24 @@ _FORM_OVERHEAD = 1024 * 1024
 
 
 class BoundedUploadHandler(FileUploadHandler):
-    def __init__(self, request=None) -> None:
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.limit = max_file_size()
         self.files_seen = 0
         self.received = 0
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None) -> None:
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
         if content_length and content_length > FILES_PER_UPLOAD_MAX * self.limit + _FORM_OVERHEAD:
             raise too_large_error(self.limit)
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.files_seen += 1
         if self.files_seen > FILES_PER_UPLOAD_MAX:

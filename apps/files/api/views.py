@@ -1,5 +1,8 @@
 """File upload, download and metadata over Mattermost's API v4."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.http import FileResponse, HttpRequest
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +27,8 @@ from apps.files.services import file_upload
 from apps.files.thumbnails import PREVIEW, THUMBNAIL, Rendition, file_rendition_open
 from apps.files.wire import file_info_to_wire, upload_response_to_wire
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 # Raster formats a browser shows without running anything; everything else (HTML, SVG,
 # PDF, text...) is only ever offered as a download.
 INLINE_MIME_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -38,7 +43,7 @@ class FileUploadApi(BaseApi):
     """`POST /files`: multipart parts named `files`, `channel_id` (form field or query
     parameter, before or after the files) and optional `client_ids`. 201."""
 
-    def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         # First in the chain, before anything can read the body.
         request.upload_handlers.insert(0, BoundedUploadHandler(request))
         return super().initialize_request(request, *args, **kwargs)
@@ -132,7 +137,7 @@ def _rendition_response(
     return response
 
 
-def _rendition_schema(operation_id: str, rendition: Rendition):
+def _rendition_schema(operation_id: str, rendition: Rendition) -> Callable[[_F], _F]:
     image = OpenApiResponse(
         OpenApiTypes.BINARY,
         description=f"Fits {rendition.width}x{rendition.height}: JPEG, or PNG with transparency.",

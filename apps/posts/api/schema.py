@@ -1,6 +1,10 @@
 """OpenAPI components of the posts API (documentation only; see apps/posts/wire.py)."""
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction
 from rest_framework import serializers
 
 from apps.files.api.schema import FileInfoSerializer
@@ -110,7 +114,7 @@ class ReactionMapSerializer(serializers.Serializer):
 class ReactionMapScheme(OpenApiSerializerExtension):
     target_class = ReactionMapSerializer
 
-    def map_serializer(self, auto_schema, direction):
+    def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         reaction = auto_schema.resolve_serializer(ReactionSerializer, direction).ref
         return {
             "type": "object",

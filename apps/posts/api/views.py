@@ -40,6 +40,7 @@ from apps.posts.api.schema import (
     ReactionMapSerializer,
     ReactionSerializer,
 )
+from apps.posts.models import Post
 from apps.posts.selectors import (
     post_edit_history,
     post_get,
@@ -85,7 +86,7 @@ def _optional_bool(body: dict[str, Any], name: str) -> bool | None:
     raise InvalidInput(f"{name} must be true or false.")
 
 
-def _one_post(post) -> dict[str, Any]:
+def _one_post(post: Post) -> dict[str, Any]:
     return posts_to_wire([post])[0]
 
 

@@ -1,6 +1,8 @@
 """Rebuild the post search index from the posts table."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
 from apps.posts.models import Post
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         "index is missing or suspect (after a restore, or a change to the tokenizer)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--batch-size",
             type=int,
@@ -29,7 +31,7 @@ class Command(BaseCommand):
             help=f"Posts read and indexed per batch (default {BULK_BATCH}).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         batch_size = options["batch_size"]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
