@@ -1,15 +1,17 @@
 """Helpers every app's services use."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 
 from apps.core.timeutils import now_ms
 
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
 
 def model_update(
-    *, instance: models.Model, fields: list[str], data: dict[str, Any], touch: bool = True
-) -> tuple[models.Model, bool]:
+    *, instance: _ModelT, fields: list[str], data: dict[str, Any], touch: bool = True
+) -> tuple[_ModelT, bool]:
     """Set `fields` from `data` on `instance` and save only what changed.
 
     Returns the instance and whether anything changed. Saving with `update_fields`
