@@ -6,6 +6,7 @@ Events carry `seq`, stamped per connection as they are written; responses never 
 
 import json
 import socket
+from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from apps.realtime.catalogue import EventType, HubEffect
@@ -63,6 +64,22 @@ def typing_event(*, user_id: str, chat_channel_id: str, parent_id: str) -> Event
     return TYPING.build(
         data, Broadcast(channel_id=chat_channel_id, omit_users=frozenset({user_id}))
     )
+
+
+def status_change(*, user_id: str, status: str, team_ids: Iterable[str]) -> list[Event]:
+    """A new status, to the user's own sessions and to the members of `team_ids` (the
+    teams the user is in), whichever way it changed: chosen or observed.
+
+    People who share only a direct or group message with the user are not told: one
+    event per such channel would multiply every change by the user's conversations, and
+    the web client asks for the statuses of whoever a page shows when it draws it."""
+    data: StatusChangeData = {"status": status, "user_id": user_id}
+    events = [STATUS_CHANGE.build(data, Broadcast(user_id=user_id))]
+    events += [
+        STATUS_CHANGE.build(data, Broadcast(team_id=team_id, omit_users=frozenset({user_id})))
+        for team_id in sorted(set(team_ids))
+    ]
+    return events
 
 
 def ok_response(seq_reply: int | None, data: dict[str, Any] | None = None) -> str:

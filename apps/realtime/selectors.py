@@ -19,10 +19,14 @@ def user_audiences(*, user_id: str) -> tuple[set[str], set[str]]:
     chat_channel_ids = set(
         ChannelMember.objects.filter(user_id=user_id).values_list("channel_id", flat=True)
     )
-    team_ids = set(
+    return chat_channel_ids, team_ids_of_user(user_id=user_id)
+
+
+def team_ids_of_user(*, user_id: str) -> set[str]:
+    """The teams `user_id` is a member of now (not those they left)."""
+    return set(
         TeamMember.objects.filter(user_id=user_id, delete_at=0).values_list("team_id", flat=True)
     )
-    return chat_channel_ids, team_ids
 
 
 def live_session_ids(*, session_ids: Iterable[str]) -> set[str]:

@@ -23,14 +23,15 @@ from apps.accounts.models import (
 from apps.accounts.permissions import can_manage_user, check_active
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.core.timeutils import now_ms
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime import events, selectors
+from apps.realtime.publish import publish_event
 
 
 @transaction.atomic
 def user_status_set(
     *, actor: User, user: User, status: str, manual: bool = True, dnd_end_time: int = 0
 ) -> Status:
-    """Set presence and tell the user's own sessions (and later, those who watch them).
+    """Set the status a user chose, and tell their sessions and their teams.
 
     `dnd_end_time` (seconds since the epoch, 0 for none) only applies to "dnd".
     """
@@ -55,11 +56,12 @@ def user_status_set(
             "dnd_end_time": dnd_end_time - dnd_end_time % 60 if status == STATUS_DND else 0,
         },
     )
-    publish_event(
-        "status_change",
-        {"status": status, "user_id": user.id},
-        broadcast=Broadcast(user_id=user.id),
-    )
+    # Heard where an observed change is heard: by the user's teams too, or the others
+    # would see them online until they reload.
+    for event in events.status_change(
+        user_id=user.id, status=status, team_ids=selectors.team_ids_of_user(user_id=user.id)
+    ):
+        publish_event(event)
     return row
 
 
@@ -95,14 +97,8 @@ def status_set_automatic(
         row.last_activity_at = now
         fields.append("last_activity_at")
     row.save(update_fields=fields)
-    data = {"status": status, "user_id": user_id}
-    publish_event("status_change", data, broadcast=Broadcast(user_id=user_id))
-    for team_id in sorted(set(team_ids)):
-        publish_event(
-            "status_change",
-            data,
-            broadcast=Broadcast(team_id=team_id, omit_users=frozenset({user_id})),
-        )
+    for event in events.status_change(user_id=user_id, status=status, team_ids=team_ids):
+        publish_event(event)
     return row
 
 

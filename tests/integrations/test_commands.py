@@ -10,6 +10,7 @@ from apps.channels.models import CHANNEL_GROUP, Channel
 from apps.core.errors import InvalidInput, NotFound
 from apps.integrations.services_commands import command_execute
 from apps.posts.models import Post
+from apps.realtime.publish import Broadcast
 from tests.channels.world import World, fresh, member, say
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,11 @@ def test_status_commands_set_the_callers_manual_status(world, status, capture_ev
     )
     [event] = events.named("ephemeral_message")
     assert event.broadcast.user_id == world.alice.id
+    # The change itself reaches the caller and their team, as an observed one does.
+    assert {e.broadcast for e in events.named("status_change")} == {
+        Broadcast(user_id=world.alice.id),
+        Broadcast(team_id=world.team.id, omit_users=frozenset({world.alice.id})),
+    }
 
 
 # --- channel properties ----------------------------------------------------------------------

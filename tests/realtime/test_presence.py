@@ -67,6 +67,21 @@ def test_a_status_the_user_chose_is_kept(world: World) -> None:
     run(scenario)
 
 
+def test_a_status_the_user_chose_reaches_their_teammates_sockets(world: World) -> None:
+    async def scenario() -> None:
+        carol = Socket(world.token(world.carol))
+        await carol.ready()
+        bob = Socket(world.token(world.bob))
+        await bob.ready()
+        await carol.sync()
+        await db(user_status_set)(actor=world.bob, user=world.bob, status="dnd")
+        assert _events(await bob.sync(), world.bob) == ["dnd"]
+        # Carol shares only the team with bob: she hears it as she heard him come online.
+        assert _events(await carol.sync(), world.bob) == ["dnd"]
+
+    run(scenario)
+
+
 def _idle_since(user, ms: int) -> None:
     Status.objects.filter(user=user).update(last_activity_at=ms)
     Session.objects.filter(user=user).update(last_activity_at=ms)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.accounts import events
 from apps.accounts.models import Bot, User
 from apps.accounts.permissions import can_create_bot, can_manage_bot, check_active
 from apps.accounts.services.users import user_create, user_mark_active, user_mark_deactivated
@@ -11,7 +12,7 @@ from apps.accounts.validators import clean_username
 from apps.core.errors import AlreadyExists, InvalidInput, PermissionDenied
 from apps.core.services import model_update
 from apps.core.timeutils import now_ms
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.publish import publish_event
 
 BOT_DISPLAY_NAME_MAX = 64
 BOT_DESCRIPTION_MAX = 1024
@@ -98,7 +99,7 @@ def bot_patch(*, actor: User, bot: Bot, data: dict[str, Any]) -> Bot:
     user, changed = model_update(instance=user, fields=list(clean), data=clean)
     if changed:
         _touch_bot(bot)
-        publish_event("user_updated", {"user_id": user.id}, broadcast=Broadcast(user_id=user.id))
+        publish_event(events.user_updated(user))
     return bot
 
 

@@ -1,15 +1,15 @@
 """Preferences: the per-user settings clients keep on the server (Mattermost's
 category/name/value triples)."""
 
-import json
 from typing import Any
 
 from django.db import transaction
 
+from apps.accounts import events
 from apps.accounts.models import Preference, User
 from apps.accounts.permissions import can_manage_user, check_active
 from apps.core.errors import InvalidInput, PermissionDenied
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.publish import publish_event
 
 PREFERENCE_CATEGORY_MAX = 32
 PREFERENCE_NAME_MAX = 64
@@ -58,11 +58,7 @@ def preference_save(*, actor: User, user: User, preferences: list[dict[str, Any]
             name=pref["name"],
             defaults={"value": pref["value"]},
         )
-    publish_event(
-        "preferences_changed",
-        {"preferences": json.dumps([{"user_id": user.id, **p} for p in clean])},
-        broadcast=Broadcast(user_id=user.id),
-    )
+    publish_event(events.preferences_changed(user, clean))
 
 
 @transaction.atomic
@@ -73,8 +69,4 @@ def preference_delete(*, actor: User, user: User, preferences: list[dict[str, An
     clean = _clean_preferences(user, preferences)
     for pref in clean:
         Preference.objects.filter(user=user, category=pref["category"], name=pref["name"]).delete()
-    publish_event(
-        "preferences_deleted",
-        {"preferences": json.dumps([{"user_id": user.id, **p} for p in clean])},
-        broadcast=Broadcast(user_id=user.id),
-    )
+    publish_event(events.preferences_deleted(user, clean))

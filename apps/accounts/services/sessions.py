@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.accounts import events
 from apps.accounts.models import Session, User, UserAccessToken
 from apps.accounts.permissions import can_manage_user, can_manage_user_or_bot, check_active
 from apps.accounts.tokens import hash_token, new_token
@@ -21,7 +22,7 @@ from apps.core.errors import (
 )
 from apps.core.services import model_update
 from apps.core.timeutils import now_ms
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.publish import publish_event
 
 # --- sign-in and sessions ------------------------------------------------------------------
 
@@ -179,11 +180,7 @@ def api_sessions_end(*, user: User, keep_session_id: str = "") -> None:
 def _announce_session_end(user: User, session_ids: list[str]) -> None:
     # The realtime layer closes sockets opened with these sessions.
     if session_ids:
-        publish_event(
-            "session_revoked",
-            {"user_id": user.id, "session_ids": session_ids},
-            broadcast=Broadcast(user_id=user.id),
-        )
+        publish_event(events.session_revoked(user_id=user.id, session_ids=session_ids))
 
 
 def session_purge_expired() -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts import events
 from apps.accounts.models import (
     ROLE_SYSTEM_ADMIN,
     ROLE_SYSTEM_USER,
@@ -22,7 +23,8 @@ from apps.accounts.validators import clean_email, clean_username, validate_new_p
 from apps.core.errors import AlreadyExists, InvalidInput, PermissionDenied
 from apps.core.services import lock_for_transaction, model_update
 from apps.core.timeutils import now_ms
-from apps.realtime.publish import Broadcast, publish_event
+from apps.realtime.events import status_change
+from apps.realtime.publish import publish_event
 
 PROFILE_FIELDS = ("nickname", "first_name", "last_name", "position", "locale")
 PROFILE_MAX_LENGTHS = {"nickname": 64, "first_name": 64, "last_name": 64, "position": 128}
@@ -97,7 +99,7 @@ def user_create(
         raise AlreadyExists("That username or e-mail is taken.") from exc
     if is_bot:
         Bot.objects.create(user=user, owner=bot_owner, create_at=user.create_at)
-    publish_event("new_user", {"user_id": user.id}, broadcast=Broadcast(user_id=user.id))
+    publish_event(events.new_user(user))
     return user
 
 
@@ -195,7 +197,7 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
             clean[field] = {**getattr(user, field), **value}
     user, changed = model_update(instance=user, fields=list(clean), data=clean)
     if changed:
-        _publish_user_updated(user)
+        publish_event(events.user_updated(user))
     return user
 
 
@@ -284,11 +286,7 @@ def _set_prop(user: User, name: str, value: str | None) -> None:
     user.props = props
     user.update_at = now_ms()
     user.save(update_fields=["props", "update_at"])
-    _publish_user_updated(user)
-
-
-def _publish_user_updated(user: User) -> None:
-    publish_event("user_updated", {"user_id": user.id}, broadcast=Broadcast(user_id=user.id))
+    publish_event(events.user_updated(user))
 
 
 def _active_system_admin_count() -> int:
@@ -329,20 +327,17 @@ def user_mark_deactivated(*, user: User) -> None:
     user.session_generation += 1
     user.save(update_fields=["delete_at", "update_at", "session_generation"])
     api_sessions_end(user=user)
-    # Its presence ends with it. This one `Status` write stays here: presence's services
-    # (apps.realtime.services) depend on accounts, so calling them from here would close
-    # an import cycle through apps.accounts.models (tests/realtime/test_layering.py).
+    # Its presence ends with it, and only the user hears of it. Presence's services and
+    # the teams they tell depend on accounts: calling them from here would close an
+    # import cycle through apps.accounts.models (tests/realtime/test_layering.py).
     if (
         Status.objects.filter(user=user)
         .exclude(status=STATUS_OFFLINE)
         .update(status=STATUS_OFFLINE, manual=False)
     ):
-        publish_event(
-            "status_change",
-            {"status": STATUS_OFFLINE, "user_id": user.id},
-            broadcast=Broadcast(user_id=user.id),
-        )
-    _publish_user_updated(user)
+        for event in status_change(user_id=user.id, status=STATUS_OFFLINE, team_ids=()):
+            publish_event(event)
+    publish_event(events.user_updated(user))
 
 
 def user_mark_active(*, user: User) -> None:
@@ -350,7 +345,7 @@ def user_mark_active(*, user: User) -> None:
     user.delete_at = 0
     user.update_at = now_ms()
     user.save(update_fields=["delete_at", "update_at"])
-    _publish_user_updated(user)
+    publish_event(events.user_updated(user))
 
 
 @transaction.atomic
@@ -389,5 +384,5 @@ def user_update_roles(*, actor: User, user: User, roles: str | Iterable[str]) ->
         raise InvalidInput("The last system admin cannot lose the system admin role.")
     user, changed = model_update(instance=user, fields=["roles"], data={"roles": " ".join(wanted)})
     if changed:
-        _publish_user_updated(user)
+        publish_event(events.user_updated(user))
     return user
