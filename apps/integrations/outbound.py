@@ -215,7 +215,7 @@ def _connection(target: _Target, connect_timeout: float) -> http.client.HTTPConn
 
     # HTTP(S)Connection.connect opens its socket through this hook; HTTPS then wraps it with
     # server_hostname=target.host, so SNI and the certificate check use the original name.
-    conn._create_connection = pinned  # type: ignore[attr-defined]
+    conn._create_connection = pinned  # type: ignore[attr-defined]  # private, see above
     return conn
 
 

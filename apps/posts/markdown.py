@@ -357,7 +357,7 @@ def _build() -> MarkdownIt:
     )
     md.enable(["table", "strikethrough", "linkify"])
     md.linkify = _Linkify()
-    md.validateLink = is_allowed_url  # type: ignore[method-assign]
+    md.validateLink = is_allowed_url  # type: ignore[method-assign]  # markdown-it's own hook
     md.core.ruler.push("confab_decorate", _decorate)
     for name, rule in (
         ("mention", _render_mention),
