@@ -1,6 +1,7 @@
-"""The chat screen follows membership events live, in Debian's Chromium against a live
-daphne (issue 13 §1): removed from a team, the team leaves the rail (and the page leaves
-the team); someone joining or leaving moves the member count in the channel header.
+"""The chat screen follows membership and status events live, in Debian's Chromium
+against a live daphne (issue 13 §1): removed from a team, the team leaves the rail (and
+the page leaves the team); someone joining or leaving moves the member count in the
+channel header; someone else's manual status shows on every dot of theirs.
 
 Each change is made through the REST API from inside a browser page (as the web client
 makes it): a write made by the test process would not reach the live server's sockets,
@@ -12,6 +13,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from apps.channels.models import Channel
+from apps.channels.services import channel_get_or_create_direct
+from apps.posts.services import post_create
 from apps.teams.services import team_member_add
 from tests.factories import UserFactory, make_channel, make_team
 
@@ -221,4 +225,35 @@ def test_the_member_count_follows_people_joining_and_leaving(browser_as, people)
 
     call_api(bobs_page, "DELETE", f"channels/{design.id}/members/{bob.id}")
     expect(member_count(page)).to_have_text("1", timeout=LIVE_MS)
+    assert still_the_same_load(page)
+
+
+# --- status_change ----------------------------------------------------------------------------
+
+
+def test_someone_elses_manual_status_shows_on_every_dot_of_theirs(browser_as, people):
+    alice, bob, acme = people["alice"], people["bob"], people["acme"]
+    channel_get_or_create_direct(actor=bob, other_user_id=alice.id)
+    town = Channel.objects.get(team=acme, name="town-square")
+    post_create(actor=alice, channel=town, message="back in five")
+    page = browser_as(bob)
+    open_channel(page)
+    page.locator("[data-action='show-members']").click()
+    dots = page.locator(f'[data-presence-user="{alice.id}"]')
+    # The sidebar's direct message, the members list and her post's avatar.
+    expect(page.locator(f'#sidebar [data-presence-user="{alice.id}"]')).to_have_count(1)
+    expect(page.locator(f'#rhs [data-presence-user="{alice.id}"]')).to_have_count(1)
+    her_post = page.locator("#message-list li.post", has_text="back in five")
+    expect(her_post.locator(f'[data-presence-user="{alice.id}"]')).to_have_count(1)
+    count = dots.count()
+
+    alices_page = browser_as(alice)
+    open_channel(alices_page)
+    call_api(alices_page, "PUT", "users/me/status", {"user_id": alice.id, "status": "dnd"})
+
+    for index in range(count):
+        expect(dots.nth(index)).to_have_class(re.compile(r"\bpresence--dnd\b"), timeout=LIVE_MS)
+    expect(page.locator(f'#rhs [data-presence-user="{alice.id}"]')).to_have_attribute(
+        "title", "Do not disturb"
+    )
     assert still_the_same_load(page)
