@@ -632,9 +632,7 @@ def _write_edit(
     if content_changed:
         _announce_changed([post.id])
     publish_event(
-        events.post_edited(
-            post, channel=channel, files=file_infos_by_post([post]).get(post.id, ())
-        )
+        events.post_edited(post, channel=channel, files=file_infos_by_post([post]).get(post.id, ()))
     )
     return post
 
