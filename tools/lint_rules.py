@@ -28,6 +28,19 @@ RULES = [
         re.compile(r"\bpublish_event\("),
         ("apps/*/services.py", "apps/*/services/*.py", "apps/realtime/**"),
     ),
+    (
+        "events are built by their app's events.py builders (the catalogue), never inline",
+        "apps/**/*.py",
+        # An Event made by hand, or an EventType's build() called outside its events.py.
+        re.compile(r"(?<![.\w])Event\(|\b[A-Z][A-Z_]+\.build\("),
+        ("apps/*/events.py", "apps/realtime/catalogue.py"),
+    ),
+    (
+        "publish_event takes an event from a builder, not a name and a dict",
+        "apps/**/*.py",
+        re.compile(r"\bpublish_event\(\s*(f?[\"']|\w+\s*,)"),
+        None,
+    ),
     ("use .id, not .pk", "apps/**/*.py", re.compile(r"\.pk\b"), None),
     (
         "no bare .save() in services: pass update_fields (or force_insert for new rows)",

@@ -64,25 +64,14 @@ def subscribe(subscriber: Subscriber) -> Callable[[], None]:
     return lambda: _subscribers.remove(subscriber)
 
 
-def publish_event(
-    event: Event | str, data: dict[str, Any] | None = None, *, broadcast: Broadcast | None = None
-) -> None:
-    """Announce `event`, built by a builder of the catalogue (apps/realtime/catalogue.py),
-    to its audience once the current transaction commits.
-
-    TRANSITION (issue 13): the (name, data, broadcast=) form is still accepted while the
-    apps move their events into their `events.py`; it goes once the last caller has.
-    """
+def publish_event(event: Event) -> None:
+    """Announce `event`, made by a builder in its app's `events.py` (the catalogue:
+    apps/realtime/catalogue.py), to its audience once the current transaction commits."""
     from apps.realtime.catalogue import event_type
 
-    if isinstance(event, str):
-        if data is None or broadcast is None:
-            raise TypeError("publish_event(name, data, broadcast=...) needs all three.")
-        event = Event(event=event, data=data, broadcast=broadcast)
     if event_type(event.event) is None:
         raise ValueError(f"{event.event!r} is not in the event catalogue.")
-    pending = event
-    transaction.on_commit(lambda: _send(pending), robust=True)
+    transaction.on_commit(lambda: _send(event), robust=True)
 
 
 def _send(event: Event) -> None:
