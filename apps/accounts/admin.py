@@ -5,6 +5,8 @@ actions that call the accounts services, and "Add user" calls `user_create` (and
 `user_update_roles` with the signed-in admin as actor, for a new system admin).
 """
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -63,8 +65,9 @@ class UserAddForm(forms.Form):
     )
     system_admin = forms.BooleanField(label="System admin", required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form.clean hands back cleaned_data; the stubs allow None
+        data = self.cleaned_data
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
@@ -237,7 +240,8 @@ class UserAdmin(ConsoleModelAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    user = _add_user(request.user, data)
+                    # The console site admits only signed-in system admins.
+                    user = _add_user(cast(User, request.user), data)
                 except ConfabError as exc:
                     form.add_error(None, exc.message)
                 else:
@@ -246,7 +250,10 @@ class UserAdmin(ConsoleModelAdmin):
         else:
             form = UserAddForm()
         admin_form = helpers.AdminForm(
-            form, [(None, {"fields": self.add_fields})], {}, model_admin=self
+            form,  # type: ignore[arg-type]  # renders any Form; the stubs ask for a ModelForm
+            [(None, {"fields": list(self.add_fields)})],
+            {},
+            model_admin=self,
         )
         context = {
             **self.admin_site.each_context(request),
@@ -259,7 +266,7 @@ class UserAdmin(ConsoleModelAdmin):
             "to_field": None,
             "media": self.media + admin_form.media,
             "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),
+            "errors": helpers.AdminErrorList(form, []),  # type: ignore[arg-type]  # as above
             "preserved_filters": self.get_preserved_filters(request),
             # The page after saving is view-only, so "continue editing" would mislead.
             "show_save_and_continue": False,

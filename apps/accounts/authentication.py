@@ -11,6 +11,7 @@
 from django.http import HttpRequest
 from rest_framework import authentication, exceptions
 
+from apps.accounts.models import Session, User
 from apps.accounts.selectors import session_for_token
 from apps.accounts.services.sessions import session_touch
 from apps.accounts.tokens import tokens_equal
@@ -25,7 +26,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """Session and personal access tokens from the Authorization header."""
 
-    def authenticate(self, request: HttpRequest):
+    def authenticate(self, request: HttpRequest) -> tuple[User, Session] | None:
         # No ?access_token= on HTTP: query strings end up in access logs.
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
@@ -42,7 +43,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 class CookieTokenAuthentication(authentication.BaseAuthentication):
     """The MMAUTHTOKEN cookie, with Mattermost's CSRF header on unsafe methods."""
 
-    def authenticate(self, request: HttpRequest):
+    def authenticate(self, request: HttpRequest) -> tuple[User, Session] | None:
         token = request.COOKIES.get(AUTH_COOKIE, "")
         if not token:
             return None
@@ -56,7 +57,7 @@ class CookieTokenAuthentication(authentication.BaseAuthentication):
         return user, session
 
 
-def _user_and_session(token: str):
+def _user_and_session(token: str) -> tuple[User, Session]:
     session = session_for_token(token)
     if session is None:
         raise exceptions.AuthenticationFailed("Invalid or expired session, please sign in again.")

@@ -5,14 +5,21 @@ and MMCSRF are readable by the page: the first names the signed-in user, the sec
 what cookie-authenticated writes echo in the X-CSRF-Token header.
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.http import HttpResponse
 
 from apps.accounts.authentication import AUTH_COOKIE, CSRF_COOKIE, USER_ID_COOKIE
 from apps.accounts.models import Session, User
 
+# Whatever response is given comes back, so a view's return type is kept.
+_Response = TypeVar("_Response", bound=HttpResponse)
 
-def set_session_cookies(response: HttpResponse, *, user: User, session: Session, token: str):
+
+def set_session_cookies(
+    response: _Response, *, user: User, session: Session, token: str
+) -> _Response:
     age = settings.SESSION_COOKIE_AGE
     secure = settings.SESSION_COOKIE_SECURE
     response.set_cookie(
@@ -23,7 +30,7 @@ def set_session_cookies(response: HttpResponse, *, user: User, session: Session,
     return response
 
 
-def clear_session_cookies(response: HttpResponse):
+def clear_session_cookies(response: _Response) -> _Response:
     for cookie in (AUTH_COOKIE, USER_ID_COOKIE, CSRF_COOKIE):
         response.delete_cookie(cookie)
     return response

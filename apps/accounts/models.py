@@ -1,5 +1,8 @@
 """Users and what hangs off them: preferences and presence status."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -33,15 +36,19 @@ def default_timezone() -> dict[str, str]:
     return {"useAutomaticTimezone": "true", "automaticTimezone": "", "manualTimezone": ""}
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     """Creation goes through `services.users.user_create`, so rules hold everywhere."""
 
-    def create_user(self, username: str, email: str, password: str | None = None, **extra):
+    def create_user(
+        self, username: str, email: str, password: str | None = None, **extra: Any
+    ) -> "User":
         from apps.accounts.services.users import user_create
 
         return user_create(username=username, email=email, password=password, **extra)
 
-    def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
+    def create_superuser(
+        self, username: str, email: str, password: str | None = None, **extra: Any
+    ) -> "User":
         """Django's `createsuperuser` command: the server operator, so no actor is checked."""
         from apps.accounts.services.users import user_create_by_operator
 
@@ -49,8 +56,10 @@ class UserManager(BaseUserManager):
             username=username, email=email, password=password, system_admin=True, **extra
         )
 
-    def get_by_natural_key(self, username: str):
-        return self.get(username=username.lower())
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Usernames are stored lower-case. None (which Django's backends never pass)
+        # finds no one, as in the base manager.
+        return self.get(username=None if username is None else username.lower())
 
 
 class User(SoftDeleteModel, AbstractBaseUser):
@@ -112,7 +121,7 @@ class User(SoftDeleteModel, AbstractBaseUser):
     def has_perm(self, perm: str, obj: object = None) -> bool:
         return self.is_staff
 
-    def has_perms(self, perm_list, obj: object = None) -> bool:
+    def has_perms(self, perm_list: Iterable[str], obj: object = None) -> bool:
         return self.is_staff
 
     def has_module_perms(self, app_label: str) -> bool:

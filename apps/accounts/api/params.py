@@ -4,11 +4,11 @@ from rest_framework.request import Request
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_get
-from apps.core.api.base import body_list, resolve_user_id
+from apps.core.api.base import AuthenticatedRequest, body_list, resolve_user_id
 from apps.core.errors import InvalidInput
 
 
-def target_user(request: Request, user_id: str) -> User:
+def target_user(request: AuthenticatedRequest, user_id: str) -> User:
     """The user named in the URL (`me` is the caller); 404 if there is none."""
     return user_get(actor=request.user, user_id=resolve_user_id(request, user_id))
 

@@ -4,11 +4,14 @@ Also registers how API requests authenticate (apps/accounts/authentication.py), 
 schema lists the bearer token and the MMAUTHTOKEN cookie as security schemes.
 """
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 
-def _string_map(**kwargs) -> serializers.DictField:
+def _string_map(**kwargs: Any) -> serializers.DictField:
     return serializers.DictField(child=serializers.CharField(allow_blank=True), **kwargs)
 
 
@@ -19,7 +22,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "apps.accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "http",
             "scheme": "bearer",
@@ -32,7 +35,7 @@ class CookieTokenScheme(OpenApiAuthenticationExtension):
     target_class = "apps.accounts.authentication.CookieTokenAuthentication"
     name = "mmAuthCookie"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "cookie",

@@ -1,9 +1,10 @@
 """Users and sign-in over Mattermost's API v4."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,7 +25,7 @@ from apps.accounts.api.schema import (
     UserUpdateRequestSerializer,
 )
 from apps.accounts.cookies import clear_session_cookies, set_session_cookies
-from apps.accounts.models import User
+from apps.accounts.models import Session, User
 from apps.accounts.selectors import (
     AUTOCOMPLETE_LIMIT_DEFAULT,
     user_autocomplete,
@@ -46,6 +47,7 @@ from apps.accounts.wire import user_to_wire
 from apps.channels.permissions import access_channel
 from apps.core.addresses import client_address
 from apps.core.api.base import (
+    AuthenticatedRequest,
     BaseApi,
     PublicApi,
     body_object,
@@ -67,6 +69,8 @@ from apps.core.errors import InvalidInput
 from apps.teams.permissions import access_team
 
 if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
+
     from apps.channels.models import Channel
     from apps.teams.models import Team
 
@@ -135,9 +139,12 @@ class LogoutApi(BaseApi):
         request=None,
         responses={200: STATUS_OK, **errors(401)},
     )
-    def post(self, request: Request) -> Response:
-        if request.auth is not None and getattr(request.auth, "expires_at", 0):
-            session_end(session=request.auth)
+    def post(self, request: AuthenticatedRequest) -> Response:
+        # A personal access token authenticates as an unsaved Session with no expiry: it
+        # has no session to end. A browser session (SessionAuthentication) has no auth.
+        session = request.auth
+        if isinstance(session, Session) and session.expires_at:
+            session_end(session=session)
         return clear_session_cookies(status_ok())
 
 
@@ -151,10 +158,10 @@ class UserListCreateApi(BaseApi):
         request = getattr(self, "request", None)
         return request is not None and request.method == "POST"
 
-    def get_authenticators(self) -> list:
+    def get_authenticators(self) -> list[BaseAuthentication]:
         return [] if self._is_sign_up() else super().get_authenticators()
 
-    def get_permissions(self) -> list:
+    def get_permissions(self) -> "Sequence[_SupportsHasPermission]":
         return [] if self._is_sign_up() else super().get_permissions()
 
     @extend_schema(
@@ -174,7 +181,7 @@ class UserListCreateApi(BaseApi):
             query_param("role", "Only users with this system role."),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         actor, query = request.user, request.query_params
         if query.get("not_in_channel") and not query.get("in_team"):
             raise InvalidInput(
@@ -245,7 +252,7 @@ class UserAutocompleteApi(BaseApi):
             query_param("limit", "At most this many users per list.", int),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         actor, query = request.user, request.query_params
         limit = query_int(request, "limit")
         found = user_autocomplete(
@@ -271,7 +278,7 @@ class UserByIdsApi(BaseApi):
         responses={200: UserSerializer(many=True), **errors(400, 401)},
         parameters=[query_param("since", "Only users updated after this time (ms).", int)],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         users = user_list_by_ids(
             actor=request.user,
             user_ids=string_list(request, "user ids"),
@@ -290,7 +297,7 @@ class UserByUsernamesApi(BaseApi):
         request=string_array("Usernames."),
         responses={200: UserSerializer(many=True), **errors(400, 401)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         users = user_list_by_usernames(
             actor=request.user, usernames=string_list(request, "usernames")
         )
@@ -305,7 +312,7 @@ class UserByUsernameApi(BaseApi):
         tags=["users"],
         responses={200: UserSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, username: str) -> Response:
+    def get(self, request: AuthenticatedRequest, username: str) -> Response:
         user = user_get_by_username(actor=request.user, username=username)
         return Response(user_to_wire(user, viewer=request.user))
 
@@ -319,7 +326,7 @@ class UserByEmailApi(BaseApi):
         summary="A user by e-mail (admins, or your own address)",
         responses={200: UserSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, email: str) -> Response:
+    def get(self, request: AuthenticatedRequest, email: str) -> Response:
         user = user_get_by_email(actor=request.user, email=email)
         return Response(user_to_wire(user, viewer=request.user))
 
@@ -333,7 +340,7 @@ class UserDetailApi(BaseApi):
         summary="A user (`me` for the caller)",
         responses={200: UserSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         return Response(user_to_wire(target_user(request, user_id), viewer=request.user))
 
     @extend_schema(
@@ -343,7 +350,7 @@ class UserDetailApi(BaseApi):
         request=UserUpdateRequestSerializer,
         responses={200: UserSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         body = body_object(request)
         if body.get("id") and body["id"] != user.id:
@@ -359,7 +366,7 @@ class UserDetailApi(BaseApi):
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
         parameters=[flag_param("permanent", "Refused: accounts are only deactivated.")],
     )
-    def delete(self, request: Request, user_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         if query_flag(request, "permanent"):
             raise InvalidInput(
@@ -380,7 +387,7 @@ class UserPatchApi(BaseApi):
         request=UserPatchRequestSerializer,
         responses={200: UserSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         data = {k: v for k, v in body_object(request).items() if v is not None}
         user = user_update_profile(actor=request.user, user=user, data=data)
@@ -397,7 +404,7 @@ class UserActiveApi(BaseApi):
         request=UserActiveRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         active = body_object(request).get("active")
         if not isinstance(active, bool):
@@ -419,7 +426,7 @@ class UserPasswordApi(BaseApi):
         request=PasswordUpdateRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         body = body_object(request)
         user_set_password(
@@ -442,7 +449,7 @@ class UserRolesApi(BaseApi):
         request=RolesRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         roles = text_field(body_object(request), "roles")
         if not roles.strip():

@@ -1,7 +1,6 @@
 """Bot accounts over Mattermost's API v4 (`/bots`)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.api.params import page_slice
@@ -14,7 +13,14 @@ from apps.accounts.permissions import access_bot
 from apps.accounts.selectors import bot_list, user_get
 from apps.accounts.services.bots import bot_assign, bot_create, bot_disable, bot_enable, bot_patch
 from apps.accounts.wire import bot_to_wire
-from apps.core.api.base import BaseApi, body_object, paging, query_flag, text_field
+from apps.core.api.base import (
+    AuthenticatedRequest,
+    BaseApi,
+    body_object,
+    paging,
+    query_flag,
+    text_field,
+)
 from apps.core.api.schema import INCLUDE_DELETED, PAGING, errors, flag_param
 
 
@@ -32,7 +38,7 @@ class BotListCreateApi(BaseApi):
             flag_param("only_orphaned", "Only bots whose owner is deactivated."),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         bots = bot_list(
             actor=request.user,
             include_deleted=query_flag(request, "include_deleted"),
@@ -46,7 +52,7 @@ class BotListCreateApi(BaseApi):
         request=BotCreateRequestSerializer,
         responses={201: BotSerializer, **errors(400, 401, 403)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         bot = bot_create(
             actor=request.user,
@@ -66,7 +72,7 @@ class BotDetailApi(BaseApi):
         responses={200: BotSerializer, **errors(401, 403, 404)},
         parameters=[INCLUDE_DELETED],
     )
-    def get(self, request: Request, bot_user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, bot_user_id: str) -> Response:
         bot = access_bot(
             actor=request.user,
             bot_user_id=bot_user_id,
@@ -81,7 +87,7 @@ class BotDetailApi(BaseApi):
         request=BotPatchRequestSerializer,
         responses={200: BotSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, bot_user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, bot_user_id: str) -> Response:
         bot = access_bot(actor=request.user, bot_user_id=bot_user_id, include_deleted=True)
         bot = bot_patch(actor=request.user, bot=bot, data=body_object(request))
         return Response(bot_to_wire(bot))
@@ -106,7 +112,7 @@ class BotDisableApi(BaseApi):
         request=None,
         responses={200: BotSerializer, **errors(401, 403, 404)},
     )
-    def post(self, request: Request, bot_user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, bot_user_id: str) -> Response:
         bot = access_bot(actor=request.user, bot_user_id=bot_user_id, include_deleted=True)
         return Response(bot_to_wire(bot_disable(actor=request.user, bot=bot)))
 
@@ -132,7 +138,7 @@ class BotEnableApi(BaseApi):
         request=None,
         responses={200: BotSerializer, **errors(401, 403, 404)},
     )
-    def post(self, request: Request, bot_user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, bot_user_id: str) -> Response:
         bot = access_bot(actor=request.user, bot_user_id=bot_user_id, include_deleted=True)
         return Response(bot_to_wire(bot_enable(actor=request.user, bot=bot)))
 
@@ -149,7 +155,7 @@ class BotAssignApi(BaseApi):
         request=None,
         responses={200: BotSerializer, **errors(401, 403, 404)},
     )
-    def post(self, request: Request, bot_user_id: str, user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, bot_user_id: str, user_id: str) -> Response:
         bot = access_bot(actor=request.user, bot_user_id=bot_user_id, include_deleted=True)
         owner = user_get(actor=request.user, user_id=user_id)
         return Response(bot_to_wire(bot_assign(actor=request.user, bot=bot, owner=owner)))

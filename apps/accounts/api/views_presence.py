@@ -1,7 +1,6 @@
 """Presence status and preferences over Mattermost's API v4."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.api.params import string_list, target_user
@@ -20,7 +19,14 @@ from apps.accounts.selectors import (
 from apps.accounts.services.preferences import preference_delete, preference_save
 from apps.accounts.services.users import user_custom_status_clear, user_custom_status_set
 from apps.accounts.wire import preference_to_wire, status_to_wire
-from apps.core.api.base import BaseApi, body_list, body_object, status_ok, text_field
+from apps.core.api.base import (
+    AuthenticatedRequest,
+    BaseApi,
+    body_list,
+    body_object,
+    status_ok,
+    text_field,
+)
 from apps.core.api.schema import STATUS_OK, errors, string_array
 from apps.core.errors import InvalidInput
 from apps.core.ids import is_valid_id
@@ -35,7 +41,7 @@ class UserStatusApi(BaseApi):
         tags=["status"],
         responses={200: StatusSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         return Response(status_get(actor=request.user, user=target_user(request, user_id)))
 
     @extend_schema(
@@ -44,7 +50,7 @@ class UserStatusApi(BaseApi):
         request=StatusUpdateRequestSerializer,
         responses={200: StatusSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         body = body_object(request)
         if body.get("user_id") and body["user_id"] != user.id:
@@ -69,7 +75,7 @@ class UserCustomStatusApi(BaseApi):
         request=CustomStatusSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         body = body_object(request)
         user_custom_status_set(
             actor=request.user,
@@ -87,7 +93,7 @@ class UserCustomStatusApi(BaseApi):
         request=None,
         responses={200: STATUS_OK, **errors(401, 403, 404)},
     )
-    def delete(self, request: Request, user_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user_custom_status_clear(actor=request.user, user=target_user(request, user_id))
         return status_ok()
 
@@ -102,7 +108,7 @@ class StatusByIdsApi(BaseApi):
         request=string_array("User ids."),
         responses={200: StatusSerializer(many=True), **errors(400, 401)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         user_ids = string_list(request, "user ids")
         if not all(is_valid_id(u) for u in user_ids):
             raise InvalidInput(
@@ -120,7 +126,7 @@ class PreferenceListApi(BaseApi):
         tags=["preferences"],
         responses={200: PreferenceSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         prefs = preference_list(actor=request.user, user=target_user(request, user_id))
         return Response([preference_to_wire(p) for p in prefs])
 
@@ -131,7 +137,7 @@ class PreferenceListApi(BaseApi):
         request=PreferenceSerializer(many=True),
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> Response:
         preference_save(
             actor=request.user, user=target_user(request, user_id), preferences=body_list(request)
         )
@@ -147,7 +153,7 @@ class PreferenceDeleteApi(BaseApi):
         request=PreferenceSerializer(many=True),
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, user_id: str) -> Response:
         preference_delete(
             actor=request.user, user=target_user(request, user_id), preferences=body_list(request)
         )
@@ -162,7 +168,7 @@ class PreferenceCategoryApi(BaseApi):
         tags=["preferences"],
         responses={200: PreferenceSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str, category: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str, category: str) -> Response:
         prefs = preference_list(
             actor=request.user, user=target_user(request, user_id), category=category
         )
@@ -177,7 +183,9 @@ class PreferenceDetailApi(BaseApi):
         tags=["preferences"],
         responses={200: PreferenceSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str, category: str, name: str) -> Response:
+    def get(
+        self, request: AuthenticatedRequest, user_id: str, category: str, name: str
+    ) -> Response:
         pref = preference_get(
             actor=request.user, user=target_user(request, user_id), category=category, name=name
         )

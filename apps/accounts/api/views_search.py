@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.api.schema import UserSerializer
@@ -15,7 +14,14 @@ from apps.accounts.selectors import (
 )
 from apps.accounts.wire import user_to_wire
 from apps.channels.permissions import access_channel
-from apps.core.api.base import BAD_BODY_PARAM, BaseApi, body_object, flag_field, text_field
+from apps.core.api.base import (
+    BAD_BODY_PARAM,
+    AuthenticatedRequest,
+    BaseApi,
+    body_object,
+    flag_field,
+    text_field,
+)
 from apps.core.api.schema import errors
 from apps.core.errors import InvalidInput
 from apps.teams.permissions import access_team, check_team_member
@@ -94,7 +100,7 @@ class UserSearchApi(BaseApi):
         request=UserSearchRequestSerializer,
         responses={200: UserSerializer(many=True), **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         actor, body = request.user, body_object(request)
         term = body.get("term")
         if not isinstance(term, str) or not term.strip():

@@ -1,7 +1,6 @@
 """Sessions and personal access tokens over Mattermost's API v4."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.api.params import page_slice, target_user
@@ -26,7 +25,14 @@ from apps.accounts.services.sessions import (
     user_access_token_set_active,
 )
 from apps.accounts.wire import access_token_to_wire, session_to_wire
-from apps.core.api.base import BaseApi, body_object, paging, status_ok, text_field
+from apps.core.api.base import (
+    AuthenticatedRequest,
+    BaseApi,
+    body_object,
+    paging,
+    status_ok,
+    text_field,
+)
 from apps.core.api.schema import PAGING, STATUS_OK, errors
 from apps.core.errors import InvalidInput
 
@@ -49,7 +55,7 @@ class SessionListApi(BaseApi):
         summary="A user's sessions (never with their tokens)",
         responses={200: SessionSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         sessions = session_list(actor=request.user, user=target_user(request, user_id))
         return Response([session_to_wire(s) for s in sessions])
 
@@ -63,7 +69,7 @@ class SessionRevokeApi(BaseApi):
         request=SessionRevokeRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, user_id: str) -> Response:
         user = target_user(request, user_id)
         session_id = _required(body_object(request), "session_id")
         session_revoke(actor=request.user, user=user, session_id=session_id)
@@ -80,7 +86,7 @@ class SessionRevokeAllApi(BaseApi):
         request=None,
         responses={200: STATUS_OK, **errors(401, 403, 404)},
     )
-    def post(self, request: Request, user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, user_id: str) -> Response:
         session_revoke_all(actor=request.user, user=target_user(request, user_id))
         return status_ok()
 
@@ -94,7 +100,7 @@ class UserTokenListCreateApi(BaseApi):
         responses={200: UserAccessTokenSerializer(many=True), **errors(401, 403, 404)},
         parameters=PAGING,
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         tokens = user_access_token_list(actor=request.user, user=target_user(request, user_id))
         return Response([access_token_to_wire(t) for t in tokens[page_slice(*paging(request))]])
 
@@ -105,7 +111,7 @@ class UserTokenListCreateApi(BaseApi):
         request=TokenCreateRequestSerializer,
         responses={200: UserAccessTokenSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, user_id: str) -> Response:
         row, token = user_access_token_create(
             actor=request.user,
             user=target_user(request, user_id),
@@ -124,7 +130,7 @@ class TokenListAllApi(BaseApi):
         responses={200: UserAccessTokenSerializer(many=True), **errors(401, 403)},
         parameters=PAGING,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         tokens = user_access_token_list_all(actor=request.user)
         return Response([access_token_to_wire(t) for t in tokens[page_slice(*paging(request))]])
 
@@ -137,7 +143,7 @@ class TokenDetailApi(BaseApi):
         tags=["sessions"],
         responses={200: UserAccessTokenSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, token_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, token_id: str) -> Response:
         return Response(
             access_token_to_wire(user_access_token_get(actor=request.user, token_id=token_id))
         )
@@ -152,7 +158,7 @@ class TokenRevokeApi(BaseApi):
         request=TokenIdRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         token_id = _required(body_object(request), "token_id")
         user_access_token_revoke(actor=request.user, token_id=token_id)
         return status_ok()
@@ -169,7 +175,7 @@ class TokenDisableApi(BaseApi):
         request=TokenIdRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         token_id = _required(body_object(request), "token_id")
         user_access_token_set_active(
             actor=request.user, token_id=token_id, is_active=self.is_active

@@ -46,11 +46,15 @@ def _touch_bot(bot: Bot) -> None:
 
 
 @transaction.atomic
-def bot_create(*, actor: User, username: str, display_name: str = "", description: str = "") -> Bot:
+def bot_create(
+    *, actor: User, username: str, display_name: object = "", description: object = ""
+) -> Bot:
     """Create a bot account owned by `actor`.
 
     The bot is a user with `is_bot`, the e-mail `<username>@localhost` and no usable
     password: it signs in only with personal access tokens its owner creates.
+    `display_name` and `description` are taken as the request gave them (None for
+    absent) and checked here, with Mattermost's error for each.
     """
     check_active(actor)
     if not can_create_bot(actor):

@@ -210,6 +210,13 @@ CUSTOM_STATUS_DURATIONS = frozenset(
 _EMOJI_NAME = re.compile(r"^[a-z0-9_+\-]{1,64}$")
 
 
+def _custom_status_text(name: str, value: object) -> str | None:
+    """A custom status field as given: text or absent (None); anything else is refused."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"The custom status {name} must be text.")
+    return value
+
+
 @transaction.atomic
 def user_custom_status_set(
     *,
@@ -233,31 +240,31 @@ def user_custom_status_set(
     check_active(actor)
     if not can_manage_user(actor, user):
         raise PermissionDenied("You may only change your own status.")
-    for name, value in (("emoji", emoji), ("text", text), ("duration", duration)):
-        if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"The custom status {name} must be text.")
-    emoji, text = (emoji or "").strip().strip(":"), (text or "").strip()
-    if not emoji and not text:
+    emoji_in = _custom_status_text("emoji", emoji)
+    text_in = _custom_status_text("text", text)
+    duration_in = _custom_status_text("duration", duration)
+    emoji_name, status_text = (emoji_in or "").strip().strip(":"), (text_in or "").strip()
+    if not emoji_name and not status_text:
         raise InvalidInput(
             "A custom status needs an emoji or a text.",
             error_id="api.custom_status.set_custom_statuses.update.app_error",
         )
-    if len(text) > CUSTOM_STATUS_TEXT_MAX:
+    if len(status_text) > CUSTOM_STATUS_TEXT_MAX:
         raise InvalidInput(
             f"A custom status is at most {CUSTOM_STATUS_TEXT_MAX} characters.",
             error_id="api.custom_status.set_custom_statuses.update.app_error",
         )
-    emoji = emoji or CUSTOM_STATUS_DEFAULT_EMOJI
-    if not _EMOJI_NAME.match(emoji):
-        raise InvalidInput(f"'{emoji}' is not an emoji name.")
-    if (duration or "") not in CUSTOM_STATUS_DURATIONS:
-        raise InvalidInput(f"Unknown custom status duration '{duration}'.")
+    emoji_name = emoji_name or CUSTOM_STATUS_DEFAULT_EMOJI
+    if not _EMOJI_NAME.match(emoji_name):
+        raise InvalidInput(f"'{emoji_name}' is not an emoji name.")
+    if (duration_in or "") not in CUSTOM_STATUS_DURATIONS:
+        raise InvalidInput(f"Unknown custom status duration '{duration_in}'.")
     if not isinstance(expires_at, str | None) or len(expires_at or "") > 64:
         raise InvalidInput("expires_at must be a date and time as text.")
     status = {
-        "emoji": emoji,
-        "text": text,
-        "duration": duration or "",
+        "emoji": emoji_name,
+        "text": status_text,
+        "duration": duration_in or "",
         "expires_at": expires_at or "",
     }
     _set_prop(user, CUSTOM_STATUS_PROP, json.dumps(status))

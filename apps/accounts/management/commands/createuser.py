@@ -1,8 +1,9 @@
 """Create an account from the command line; the first account becomes the system admin."""
 
 import getpass
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.services.users import user_create_by_operator
 from apps.core.errors import ConfabError
@@ -11,13 +12,13 @@ from apps.core.errors import ConfabError
 class Command(BaseCommand):
     help = "Create a Confab account. The first account on the server is the system admin."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("email")
         parser.add_argument("--password", help="Omit to be asked for it.")
         parser.add_argument("--system-admin", action="store_true")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"]
         if password is None:
             password = getpass.getpass("Password: ")

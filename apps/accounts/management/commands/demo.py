@@ -1,5 +1,7 @@
 """Fill an empty server with a believable team for a quick look around."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -29,7 +31,7 @@ class Command(BaseCommand):
     help = "Create demo users, a team, channels and conversation (safe to run twice)."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if Team.objects.filter(name="demo").exists():
             self.stdout.write("Demo data is already there.")
             return
