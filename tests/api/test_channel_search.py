@@ -11,9 +11,9 @@ from django.urls import resolve
 
 from apps.channels.models import Channel, ChannelMember
 from apps.channels.services import channel_archive, channel_member_add, channel_member_remove
-from tests.api.test_openapi import Checked, _generate
 from tests.channels.world import World, build_world
 from tests.factories import make_channel
+from tests.openapi import Checked, _generate
 
 pytestmark = pytest.mark.django_db
 

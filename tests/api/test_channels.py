@@ -8,33 +8,10 @@ import pytest
 from apps.channels.models import Channel, ChannelMember
 from apps.core.ids import new_id
 from apps.teams.services import team_update
+from tests.channels.conftest import CHANNEL_KEYS
 from tests.channels.world import World, build_world, fresh, say
 
 pytestmark = pytest.mark.django_db
-
-CHANNEL_KEYS = {
-    "id",
-    "create_at",
-    "update_at",
-    "delete_at",
-    "team_id",
-    "type",
-    "display_name",
-    "name",
-    "header",
-    "purpose",
-    "last_post_at",
-    "last_root_post_at",
-    "total_msg_count",
-    "total_msg_count_root",
-    "extra_update_at",
-    "creator_id",
-    "scheme_id",
-    "policy_id",
-    "props",
-    "group_constrained",
-    "shared",
-}
 
 
 @pytest.fixture

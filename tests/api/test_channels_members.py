@@ -9,7 +9,7 @@ from apps.channels.services import channel_join
 from apps.core.ids import new_id
 from apps.posts.services import post_set_pinned
 from apps.teams.services import team_member_add
-from tests.api.test_channels import CHANNEL_KEYS
+from tests.channels.conftest import CHANNEL_KEYS
 from tests.channels.world import World, build_world, member, say
 from tests.factories import UserFactory
 

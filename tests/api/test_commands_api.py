@@ -5,29 +5,9 @@ import pytest
 
 from apps.posts.models import Post
 from tests.channels.world import World, build_world
+from tests.integrations.helpers import COMMAND_KEYS
 
 pytestmark = pytest.mark.django_db
-
-COMMAND_KEYS = {
-    "id",
-    "token",
-    "create_at",
-    "update_at",
-    "delete_at",
-    "creator_id",
-    "team_id",
-    "trigger",
-    "method",
-    "username",
-    "icon_url",
-    "auto_complete",
-    "auto_complete_desc",
-    "auto_complete_hint",
-    "display_name",
-    "description",
-    "url",
-    "plugin_id",
-}
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from django.test import Client
 from apps.integrations.api.payload import HOOK_BODY_MAX_BYTES
 from apps.integrations.models import COMMAND_WEBHOOK_LIFETIME_MS, Command, CommandWebhook
 from apps.posts.models import Post
-from tests.api.test_commands_api import COMMAND_KEYS
-from tests.api.test_openapi import Checked, _generate
 from tests.channels.world import World, build_world
 from tests.clients.conftest import make_driver
 from tests.factories import UserFactory
-from tests.integrations.helpers import Integration
+from tests.integrations.helpers import COMMAND_KEYS, Integration
+from tests.openapi import Checked, _generate
 
 pytestmark = pytest.mark.django_db
 

@@ -6,34 +6,25 @@ the wire functions, so these tests hold them to the real responses: every route 
 schema of their operation and status code, with no undocumented keys.
 """
 
-import copy
 import importlib.util
 import json
 import re
 from typing import Any
 
-import jsonschema
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
-from drf_spectacular.drainage import GENERATOR_STATS
 
 from apps.core.ids import new_id
 from tests.factories import UserFactory
+from tests.openapi import Checked, _generate
 
 pytestmark = pytest.mark.django_db
 
 API_PREFIX = "api/v4/"
 NOT_DOCUMENTED = {"/api/v4/openapi.json"}  # the schema itself (SERVE_INCLUDE_SCHEMA)
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-
-
-def _generate(path, *extra: str) -> dict[str, Any]:
-    GENERATOR_STATS.reset()  # count only this run's warnings
-    call_command("spectacular", "--format", "openapi-json", "--file", str(path), *extra)
-    return json.loads(path.read_text())
 
 
 @pytest.fixture(scope="module")
@@ -160,49 +151,6 @@ def test_every_api_route_and_method_is_in_the_schema(schema) -> None:
 
 
 # --- the documented shapes are the real ones --------------------------------------------------
-
-
-def _json_schema(schema: dict, node: Any) -> Any:
-    """An OpenAPI 3.0 schema as strict JSON Schema: `$ref`s inlined, `nullable` as a
-    null type, and objects with declared properties closed to undocumented keys."""
-    if isinstance(node, list):
-        return [_json_schema(schema, n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        name = node["$ref"].rsplit("/", 1)[1]
-        return _json_schema(schema, schema["components"]["schemas"][name])
-    out = {k: _json_schema(schema, v) for k, v in node.items() if k not in ("nullable",)}
-    if node.get("nullable"):
-        out = {"anyOf": [out, {"type": "null"}]}
-    elif "properties" in node and "additionalProperties" not in node:
-        out["additionalProperties"] = False
-    return out
-
-
-class Checked:
-    """Calls the API and validates each answer against the schema of its operation."""
-
-    def __init__(self, schema: dict, api) -> None:
-        self.schema, self.api = schema, api
-
-    def __call__(self, method: str, template: str, body=None, *, status=200, **kw) -> Any:
-        path = template.format(**{k: v for k, v in kw.items() if f"{{{k}}}" in template})
-        params = {k: v for k, v in kw.items() if f"{{{k}}}" not in template}
-        data = self.api.call(method, path, body, status=status, **params)
-        self.validate(method, template, status, data)
-        return data
-
-    def validate(self, method: str, template: str, status: int, data: Any) -> None:
-        operation = self.schema["paths"][f"/api/v4/{template}"][method]
-        response = operation["responses"].get(str(status))
-        assert response, f"{method.upper()} {template} answered an undocumented {status}"
-        documented = response["content"]["application/json"]["schema"]
-        strict = _json_schema(self.schema, copy.deepcopy(documented))
-        try:
-            jsonschema.validate(data, strict)
-        except jsonschema.ValidationError as exc:
-            pytest.fail(f"{method.upper()} {template} {status}: {exc.message} at {exc.path}")
 
 
 def test_real_answers_match_the_documented_schemas(schema, api_as) -> None:

@@ -8,11 +8,11 @@ import pytest
 
 from apps.core.ids import new_id
 from apps.posts.models import Post
-from tests.api.test_openapi import Checked, _generate
 from tests.channels.world import World, build_world
 from tests.clients.conftest import make_driver, wait_for
 from tests.factories import UserFactory
 from tests.loopback import reply
+from tests.openapi import Checked, _generate
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.urls import resolve
 from apps.accounts.models import User
 from apps.accounts.services.users import user_deactivate, user_update_profile
 from apps.core.ids import new_id
-from tests.api.test_openapi import Checked, _generate
 from tests.channels.world import World, build_world
+from tests.openapi import Checked, _generate
 
 pytestmark = pytest.mark.django_db
 

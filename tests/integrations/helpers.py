@@ -8,6 +8,28 @@ from apps.integrations.services_outgoing import outgoing_webhook_create
 from tests.channels.world import World
 from tests.loopback import reply
 
+# The keys of a slash command on the wire (Mattermost's model.Command).
+COMMAND_KEYS = {
+    "id",
+    "token",
+    "create_at",
+    "update_at",
+    "delete_at",
+    "creator_id",
+    "team_id",
+    "trigger",
+    "method",
+    "username",
+    "icon_url",
+    "auto_complete",
+    "auto_complete_desc",
+    "auto_complete_hint",
+    "display_name",
+    "description",
+    "url",
+    "plugin_id",
+}
+
 
 class Integration:
     """The far end of a custom command: a loopback server that records each call and
