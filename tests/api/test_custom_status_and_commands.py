@@ -1,5 +1,5 @@
-"""The custom status (`PUT/DELETE /users/{id}/status/custom`, `/status`), the preview
-preference commands (`/collapse`, `/expand`) and `/logout`, over HTTP."""
+"""Slash commands that change the caller's own account, over HTTP: `/status` (the custom
+status), `/collapse` and `/expand` (the preview preference) and `/logout`."""
 
 import json
 
@@ -25,48 +25,6 @@ def custom_status(user: User) -> dict | None:
 
 def execute(client, world: World, command: str) -> dict:
     return client.post("commands/execute", {"channel_id": world.lobby.id, "command": command})
-
-
-def test_custom_status_set_read_and_cleared(api_as, world, capture_events):
-    alice = api_as(world.alice)
-    with capture_events() as events:
-        alice.put("users/me/status/custom", {"emoji": "palm_tree", "text": "On holiday"})
-    assert custom_status(world.alice) == {
-        "emoji": "palm_tree",
-        "text": "On holiday",
-        "duration": "",
-        "expires_at": "",
-    }
-    assert [e.data["user_id"] for e in events.named("user_updated")] == [world.alice.id]
-    seen = api_as(world.bob).get(f"users/{world.alice.id}")
-    assert json.loads(seen["props"]["customStatus"])["text"] == "On holiday"
-
-    alice.delete("users/me/status/custom")
-    assert custom_status(world.alice) is None
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        {},
-        {"emoji": "", "text": "   "},
-        {"text": "x" * 101},
-        {"emoji": "not an emoji!", "text": "hi"},
-        {"text": "hi", "duration": "forever"},
-        {"text": 5},
-        {"text": "hi", "expires_at": ["soon"]},
-    ],
-    ids=["empty", "blank", "too-long", "bad-emoji", "bad-duration", "not-text", "bad-expiry"],
-)
-def test_bad_custom_statuses_are_refused(api_as, world, body):
-    api_as(world.alice).put("users/me/status/custom", body, status=400)
-    assert custom_status(world.alice) is None
-
-
-def test_nobody_sets_someone_elses_custom_status(api_as, world):
-    api_as(world.bob).put(f"users/{world.alice.id}/status/custom", {"text": "hacked"}, status=403)
-    api_as(world.admin).put(f"users/{world.alice.id}/status/custom", {"text": "by the admin"})
-    assert custom_status(world.alice)["text"] == "by the admin"
 
 
 def test_status_command_sets_and_clears_the_custom_status(api_as, world):
