@@ -69,25 +69,3 @@ def test_a_body_over_the_request_limit_is_a_json_413(client, world, settings):
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
     assert response.json()["status_code"] == 413
-
-
-def test_a_manager_outside_a_private_channel_cannot_slip_a_bot_in(client, world):
-    """The bot would read the channel for its owner."""
-    owner = _bearer(world.owner)
-    bot = client.post(
-        "/api/v4/bots", json.dumps({"username": "spy"}), content_type="application/json", **owner
-    ).json()
-    client.post(
-        f"/api/v4/teams/{world.team.id}/members",
-        json.dumps({"team_id": world.team.id, "user_id": bot["user_id"]}),
-        content_type="application/json",
-        **owner,
-    )
-    response = client.post(
-        f"/api/v4/channels/{world.secret.id}/members",
-        json.dumps({"user_id": bot["user_id"]}),
-        content_type="application/json",
-        **owner,
-    )
-    assert response.status_code in (403, 404)
-    assert not world.secret.members.filter(user_id=bot["user_id"]).exists()

@@ -2,8 +2,11 @@
 stats, and direct and group channels. Every test shares the cast of `tests/channels/world.py`.
 """
 
+import json
+
 import pytest
 
+from apps.accounts.services.sessions import session_create
 from apps.channels.models import CHANNEL_DIRECT, Channel, ChannelMember
 from apps.channels.services import channel_join
 from apps.core.ids import new_id
@@ -139,6 +142,33 @@ def test_adding_a_member_is_refused(
         f"channels/{channel.id}/members", {"user_id": user_id}, status=status
     )
     assert ChannelMember.objects.count() == before
+
+
+def _bearer(user) -> dict[str, str]:
+    _session, token = session_create(user=user)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_a_manager_outside_a_private_channel_cannot_slip_a_bot_in(client, world):
+    """The bot would read the channel for its owner."""
+    owner = _bearer(world.owner)
+    bot = client.post(
+        "/api/v4/bots", json.dumps({"username": "spy"}), content_type="application/json", **owner
+    ).json()
+    client.post(
+        f"/api/v4/teams/{world.team.id}/members",
+        json.dumps({"team_id": world.team.id, "user_id": bot["user_id"]}),
+        content_type="application/json",
+        **owner,
+    )
+    response = client.post(
+        f"/api/v4/channels/{world.secret.id}/members",
+        json.dumps({"user_id": bot["user_id"]}),
+        content_type="application/json",
+        **owner,
+    )
+    assert response.status_code in (403, 404)
+    assert not world.secret.members.filter(user_id=bot["user_id"]).exists()
 
 
 def test_members_leave_and_channel_admins_remove(world: World, api_as) -> None:
