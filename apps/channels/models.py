@@ -66,7 +66,7 @@ class ChannelQuerySet(models.QuerySet):
         """
         table = self.model._meta.db_table
         changes = ["last_post_at = %s", "update_at = %s"]
-        params: list[object] = [at, at]
+        params: list[int | str] = [at, at]
         if is_root:
             changes.append("last_root_post_at = %s")
             params.append(at)

@@ -63,9 +63,10 @@ def channel_list_public(*, actor: User, team_id: str) -> QuerySet[Channel]:
 
 
 def channel_get_by_name(
-    *, actor: User, team_id: str, name: str, include_deleted: bool = False
+    *, actor: User, team_id: str | None, name: str, include_deleted: bool = False
 ) -> Channel:
-    """A channel the actor may read, by team and name; archived ones only on request."""
+    """A channel the actor may read, by team and name; archived ones only on request.
+    Direct and group channels belong to no team: `team_id=None` finds them by name."""
     channels = Channel.objects.filter(team_id=team_id, name=str(name).lower())
     if not include_deleted:
         channels = channels.filter(delete_at=0)

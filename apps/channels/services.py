@@ -66,8 +66,10 @@ def _add_member(*, channel: Channel, user: User, admin: bool = False) -> tuple[C
     return member, created
 
 
-def _require_team_member(user: User, team: Team) -> TeamMember:
-    member = team_membership(user=user, team=team)
+def _require_team_member(user: User, team: Team | None) -> TeamMember:
+    """The user's membership of the channel's team; a channel without a team (direct or
+    group) has no members to find, so it is refused like a team the user is not in."""
+    member = team_membership(user=user, team=team) if team is not None else None
     if member is None:
         raise PermissionDenied(f"@{user.username} is not a member of this team.")
     return member

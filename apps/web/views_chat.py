@@ -100,13 +100,8 @@ def direct_page(request: SignedInRequest, team_name: str, username: str) -> Http
         return redirect("web:direct", team_name=team.name, username=other.username)
     name = "__".join(sorted((request.web_user.id, other.id)))
     try:
-        # Direct and group channels have no team; the selector's `team_id: str` is
-        # widened when channels is typed (issue 13's second pass).
-        channel = channel_get_by_name(
-            actor=request.web_user,
-            team_id=None,  # type: ignore[arg-type]  # see above
-            name=name,
-        )
+        # Direct and group channels have no team.
+        channel = channel_get_by_name(actor=request.web_user, team_id=None, name=name)
     except NotFound:
         return _start_direct(request, team, other)
     return _screen(request, team, channel)
@@ -127,11 +122,7 @@ def group_page(request: SignedInRequest, team_name: str, channel_name: str) -> H
     """`/<team>/messages/<name>`: a direct or group message by its channel name (they
     belong to no team, so the team in the URL is only where the sidebar stands)."""
     team = _member_team(request, team_name)
-    channel = channel_get_by_name(
-        actor=request.web_user,
-        team_id=None,  # type: ignore[arg-type]  # no team, as in direct_page
-        name=channel_name,
-    )
+    channel = channel_get_by_name(actor=request.web_user, team_id=None, name=channel_name)
     if channel.type not in (CHANNEL_DIRECT, CHANNEL_GROUP):
         raise NotFound("Channel not found.")
     return _screen(request, team, channel)

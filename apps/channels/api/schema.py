@@ -1,10 +1,12 @@
 """OpenAPI components of the channels API (documentation only; see apps/channels/wire.py
 and the read-state selectors)."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 
-def _string_map(**kwargs) -> serializers.DictField:
+def _string_map(**kwargs: Any) -> serializers.DictField:
     return serializers.DictField(child=serializers.CharField(allow_blank=True), **kwargs)
 
 

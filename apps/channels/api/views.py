@@ -7,7 +7,6 @@ posts API.
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.channels.api.schema import (
@@ -50,6 +49,7 @@ from apps.channels.services import (
 )
 from apps.channels.wire import channel_member_to_wire, channel_to_wire
 from apps.core.api.base import (
+    AuthenticatedRequest,
     BaseApi,
     body_list,
     body_object,
@@ -76,7 +76,7 @@ from apps.teams.permissions import access_team
 CHANNEL_PATCH_FIELDS = ("display_name", "name", "header", "purpose")
 
 
-def _check_self(request: Request, user_id: str) -> None:
+def _check_self(request: AuthenticatedRequest, user_id: str) -> None:
     # Writes to someone else's read state or settings are not offered, even to admins.
     if user_id != request.user.id:
         raise PermissionDenied("You can only change your own channel settings and read state.")
@@ -103,7 +103,7 @@ class ChannelCreateApi(BaseApi):
         request=ChannelCreateRequestSerializer,
         responses={201: ChannelSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         team_id = _valid_id_field(body, "team_id")
         team, _membership = access_team(actor=request.user, team_id=team_id)
@@ -127,7 +127,7 @@ class ChannelDetailApi(BaseApi):
         tags=["channels"],
         responses={200: ChannelSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, channel_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         channel, _membership = access_channel(actor=request.user, channel_id=channel_id)
         return Response(channel_to_wire(channel))
 
@@ -137,7 +137,7 @@ class ChannelDetailApi(BaseApi):
         request=ChannelUpdateRequestSerializer,
         responses={200: ChannelSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, channel_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         body = body_object(request)
         if body.get("id") != channel_id:
             raise InvalidInput(
@@ -162,7 +162,7 @@ class ChannelDetailApi(BaseApi):
         summary="Archive a channel",
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def delete(self, request: Request, channel_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         channel_archive(actor=request.user, channel_id=channel_id)
         return status_ok()
 
@@ -176,7 +176,7 @@ class ChannelPatchApi(BaseApi):
         request=ChannelPatchRequestSerializer,
         responses={200: ChannelSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, channel_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         body = body_object(request)
         patch = {k: body[k] for k in CHANNEL_PATCH_FIELDS if body.get(k) is not None}
         if not patch:
@@ -198,7 +198,7 @@ class ChannelRestoreApi(BaseApi):
         request=None,
         responses={200: ChannelSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, channel_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         channel = channel_unarchive(actor=request.user, channel_id=channel_id)
         return Response(channel_to_wire(channel))
 
@@ -211,7 +211,7 @@ class ChannelStatsApi(BaseApi):
         tags=["channels"],
         responses={200: ChannelStatsSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, channel_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         return Response(channel_stats(actor=request.user, channel_id=channel_id))
 
 
@@ -225,7 +225,7 @@ class DirectChannelCreateApi(BaseApi):
         request=string_array("The two user ids.", max_items=2),
         responses={201: ChannelSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         channel = channel_get_or_create_direct_between(
             actor=request.user, user_ids=body_list(request, max_items=2)
         )
@@ -242,7 +242,7 @@ class GroupChannelCreateApi(BaseApi):
         request=string_array("User ids.", max_items=100),
         responses={201: ChannelSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         channel = channel_get_or_create_group(
             actor=request.user, user_ids=body_list(request, max_items=100)
         )
@@ -261,7 +261,7 @@ class TeamPublicChannelListApi(BaseApi):
         responses={200: ChannelSerializer(many=True), **errors(401, 403, 404)},
         parameters=PAGING,
     )
-    def get(self, request: Request, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str) -> Response:
         channels = paged(channel_list_public(actor=request.user, team_id=team_id), request)
         return Response([channel_to_wire(c) for c in channels])
 
@@ -275,7 +275,7 @@ class ChannelByNameApi(BaseApi):
         responses={200: ChannelSerializer, **errors(401, 403, 404)},
         parameters=[INCLUDE_DELETED],
     )
-    def get(self, request: Request, team_id: str, channel_name: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str, channel_name: str) -> Response:
         channel = channel_get_by_name(
             actor=request.user,
             team_id=team_id,
@@ -294,7 +294,7 @@ class ChannelByTeamNameApi(BaseApi):
         responses={200: ChannelSerializer, **errors(401, 403, 404)},
         parameters=[INCLUDE_DELETED],
     )
-    def get(self, request: Request, team_name: str, channel_name: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_name: str, channel_name: str) -> Response:
         channel = channel_get_by_team_name(
             actor=request.user,
             team_name=team_name,
@@ -315,7 +315,7 @@ class UserTeamChannelListApi(BaseApi):
         responses={200: ChannelSerializer(many=True), **errors(401, 403, 404)},
         parameters=[INCLUDE_DELETED],
     )
-    def get(self, request: Request, user_id: str, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str, team_id: str) -> Response:
         channels = channel_list_for_user(
             actor=request.user,
             user_id=resolve_user_id(request, user_id),
@@ -335,7 +335,7 @@ class UserChannelListApi(BaseApi):
         responses={200: ChannelSerializer(many=True), **errors(401, 403, 404)},
         parameters=[INCLUDE_DELETED],
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         channels = channel_list_for_user(
             actor=request.user,
             user_id=resolve_user_id(request, user_id),
@@ -352,7 +352,7 @@ class UserTeamChannelMemberListApi(BaseApi):
         tags=["channels"],
         responses={200: ChannelMemberSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str, team_id: str) -> Response:
         members = channel_member_list_for_user(
             actor=request.user, user_id=resolve_user_id(request, user_id), team_id=team_id
         )
@@ -371,7 +371,7 @@ class ChannelMemberListAddApi(BaseApi):
         responses={200: ChannelMemberSerializer(many=True), **errors(401, 403, 404)},
         parameters=PAGING,
     )
-    def get(self, request: Request, channel_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         members = paged(channel_member_list(actor=request.user, channel_id=channel_id), request)
         return Response([channel_member_to_wire(m) for m in members])
 
@@ -381,7 +381,7 @@ class ChannelMemberListAddApi(BaseApi):
         request=ChannelMemberAddRequestSerializer,
         responses={201: ChannelMemberSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, channel_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, channel_id: str) -> Response:
         user_id = _valid_id_field(body_object(request), "user_id")
         member = channel_member_add(actor=request.user, channel_id=channel_id, user_id=user_id)
         return Response(channel_member_to_wire(member), status=201)
@@ -395,7 +395,7 @@ class ChannelMemberDetailApi(BaseApi):
         tags=["channels"],
         responses={200: ChannelMemberSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, channel_id: str, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, channel_id: str, user_id: str) -> Response:
         member = channel_member_get(
             actor=request.user, channel_id=channel_id, user_id=resolve_user_id(request, user_id)
         )
@@ -407,7 +407,7 @@ class ChannelMemberDetailApi(BaseApi):
         summary="Leave a channel, or remove a member",
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def delete(self, request: Request, channel_id: str, user_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, channel_id: str, user_id: str) -> Response:
         channel_member_remove(
             actor=request.user, channel_id=channel_id, user_id=resolve_user_id(request, user_id)
         )
@@ -423,7 +423,7 @@ class ChannelMemberRolesApi(BaseApi):
         request=RolesRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, channel_id: str, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, channel_id: str, user_id: str) -> Response:
         admin = scheme_admin_from_roles(body_object(request), scope="channel")
         channel_member_set_admin(
             actor=request.user,
@@ -444,7 +444,7 @@ class ChannelMemberNotifyPropsApi(BaseApi):
         request=ChannelNotifyPropsRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, channel_id: str, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, channel_id: str, user_id: str) -> Response:
         _check_self(request, resolve_user_id(request, user_id))
         channel_member_update_notify_props(
             actor=request.user, channel_id=channel_id, props=body_object(request)
@@ -465,7 +465,7 @@ class ChannelViewApi(BaseApi):
         request=ChannelViewRequestSerializer,
         responses={200: ChannelViewResponseSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, user_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, user_id: str) -> Response:
         _check_self(request, resolve_user_id(request, user_id))
         body = body_object(request)
         channel_id = _valid_id_field(body, "channel_id", required=False)
@@ -484,7 +484,7 @@ class ChannelUnreadApi(BaseApi):
         tags=["channels"],
         responses={200: ChannelUnreadSerializer, **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str, channel_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str, channel_id: str) -> Response:
         return Response(
             channel_unread(
                 actor=request.user,

@@ -7,7 +7,6 @@ belong to no team, never appear (SECURITY.md 2).
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.channels.api.schema import ChannelSerializer
@@ -17,7 +16,13 @@ from apps.channels.selectors import (
     channel_search_autocomplete,
 )
 from apps.channels.wire import channel_to_wire
-from apps.core.api.base import BAD_BODY_PARAM, BaseApi, body_object, flag_field
+from apps.core.api.base import (
+    BAD_BODY_PARAM,
+    AuthenticatedRequest,
+    BaseApi,
+    body_object,
+    flag_field,
+)
 from apps.core.api.schema import errors, query_param
 from apps.core.errors import InvalidInput
 
@@ -47,7 +52,7 @@ class ChannelSearchApi(BaseApi):
         request=ChannelSearchRequestSerializer,
         responses={200: ChannelSerializer(many=True), **errors(400, 401, 404)},
     )
-    def post(self, request: Request, team_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, team_id: str) -> Response:
         body = body_object(request)
         term = body.get("term")
         if not isinstance(term, str):
@@ -74,7 +79,7 @@ class ChannelAutocompleteApi(BaseApi):
         responses={200: ChannelSerializer(many=True), **errors(401, 404)},
         parameters=[_NAME],
     )
-    def get(self, request: Request, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str) -> Response:
         channels = channel_autocomplete(
             actor=request.user, team_id=team_id, name=request.query_params.get("name", "")
         )
@@ -93,7 +98,7 @@ class ChannelSearchAutocompleteApi(BaseApi):
         responses={200: ChannelSerializer(many=True), **errors(401, 404)},
         parameters=[_NAME],
     )
-    def get(self, request: Request, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str) -> Response:
         channels = channel_search_autocomplete(
             actor=request.user, team_id=team_id, name=request.query_params.get("name", "")
         )
