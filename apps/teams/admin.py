@@ -4,7 +4,7 @@ Teams are view-only. The team page lists its members; each row carries a button 
 grants or revokes the team admin role through `team_member_set_admin`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
@@ -13,13 +13,23 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from apps.accounts.models import User
 from apps.core.admin import ConsoleModelAdmin, DeleteAtFilter, ReadOnlyInline, format_ms
 from apps.core.errors import ConfabError
 from apps.teams.models import Team, TeamMember
 from apps.teams.services import team_member_set_admin
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # The team page lists at most this many members, admins first.
 MEMBERS_SHOWN = 200
+
+
+class _MemberCount(TypedDict):
+    """What TeamAdmin.get_queryset annotates each team with."""
+
+    active_members: int
 
 
 class TeamMemberInline(ReadOnlyInline):
@@ -130,7 +140,7 @@ class TeamAdmin(ConsoleModelAdmin):
         return kwargs
 
     @admin.display(description="Members", ordering="active_members")
-    def member_count(self, team: Team) -> int:
+    def member_count(self, team: "WithAnnotations[Team, _MemberCount]") -> int:
         return team.active_members
 
     @admin.display(description="Active", boolean=True, ordering="delete_at")
@@ -157,8 +167,9 @@ class TeamAdmin(ConsoleModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         make_admin = request.POST.get("team_admin") == "1"
         try:
+            # admin_view lets only signed-in staff in, so the user is an account.
             member = team_member_set_admin(
-                actor=request.user, team_id=team_id, user_id=user_id, admin=make_admin
+                actor=cast(User, request.user), team_id=team_id, user_id=user_id, admin=make_admin
             )
         except ConfabError as exc:
             self.message_user(request, exc.message, messages.ERROR)

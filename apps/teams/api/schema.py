@@ -1,6 +1,10 @@
 """OpenAPI components of the teams API (documentation only; see apps/teams/wire.py)."""
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction
 from rest_framework import serializers
 
 
@@ -40,7 +44,7 @@ class TeamListResponseSerializer(serializers.Serializer):
 class TeamListResponseScheme(OpenApiSerializerExtension):
     target_class = TeamListResponseSerializer
 
-    def map_serializer(self, auto_schema, direction):
+    def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         team = auto_schema.resolve_serializer(TeamSerializer, direction).ref
         with_count = auto_schema.resolve_serializer(TeamListWithCountSerializer, direction).ref
         return {"oneOf": [{"type": "array", "items": team}, with_count]}

@@ -1,10 +1,10 @@
 """Teams and team members over Mattermost's API v4."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api.base import (
+    AuthenticatedRequest,
     BaseApi,
     body_object,
     paged,
@@ -78,7 +78,7 @@ class TeamListCreateApi(BaseApi):
             flag_param("include_total_count", "Answer {teams, total_count} instead of a list."),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         teams = team_list_visible(actor=request.user)
         listed = team_list_to_wire(paged(teams, request))
         if query_flag(request, "include_total_count"):
@@ -91,7 +91,7 @@ class TeamListCreateApi(BaseApi):
         request=TeamCreateRequestSerializer,
         responses={201: TeamSerializer, **errors(400, 401, 403)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = body_object(request)
         team = team_create(
             actor=request.user,
@@ -112,7 +112,7 @@ class TeamDetailApi(BaseApi):
         tags=["teams"],
         responses={200: TeamSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str) -> Response:
         team, membership = access_team(actor=request.user, team_id=team_id)
         return Response(team_to_wire(team, can_manage=can_manage_team(request.user, membership)))
 
@@ -125,7 +125,7 @@ class TeamByNameApi(BaseApi):
         tags=["teams"],
         responses={200: TeamSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, name: str) -> Response:
+    def get(self, request: AuthenticatedRequest, name: str) -> Response:
         team, membership = access_team_by_name(actor=request.user, name=name)
         return Response(team_to_wire(team, can_manage=can_manage_team(request.user, membership)))
 
@@ -140,7 +140,7 @@ class TeamPatchApi(BaseApi):
         request=TeamPatchRequestSerializer,
         responses={200: TeamSerializer, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, team_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, team_id: str) -> Response:
         body = body_object(request)
         patch = {k: body[k] for k in TEAM_PATCH_FIELDS if body.get(k) is not None}
         team = team_update(actor=request.user, team_id=team_id, patch=patch)
@@ -155,7 +155,7 @@ class UserTeamListApi(BaseApi):
         tags=["teams"],
         responses={200: TeamSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         teams = team_list_for_user(actor=request.user, user_id=resolve_user_id(request, user_id))
         return Response(team_list_to_wire(teams))
 
@@ -168,7 +168,7 @@ class UserTeamMemberListApi(BaseApi):
         tags=["teams"],
         responses={200: TeamMemberSerializer(many=True), **errors(401, 403, 404)},
     )
-    def get(self, request: Request, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> Response:
         members = team_member_list_for_user(
             actor=request.user, user_id=resolve_user_id(request, user_id)
         )
@@ -184,7 +184,7 @@ class TeamMemberListAddApi(BaseApi):
         responses={200: TeamMemberSerializer(many=True), **errors(401, 404)},
         parameters=PAGING,
     )
-    def get(self, request: Request, team_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str) -> Response:
         members = paged(team_member_list(actor=request.user, team_id=team_id), request)
         return Response([team_member_to_wire(m) for m in members])
 
@@ -194,7 +194,7 @@ class TeamMemberListAddApi(BaseApi):
         request=TeamMemberAddRequestSerializer,
         responses={201: TeamMemberSerializer, **errors(400, 401, 403, 404)},
     )
-    def post(self, request: Request, team_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, team_id: str) -> Response:
         body = body_object(request)
         if text_field(body, "team_id") != team_id:
             raise InvalidInput(
@@ -216,7 +216,7 @@ class TeamMemberDetailApi(BaseApi):
         tags=["teams"],
         responses={200: TeamMemberSerializer, **errors(401, 404)},
     )
-    def get(self, request: Request, team_id: str, user_id: str) -> Response:
+    def get(self, request: AuthenticatedRequest, team_id: str, user_id: str) -> Response:
         member = team_member_get(
             actor=request.user, team_id=team_id, user_id=resolve_user_id(request, user_id)
         )
@@ -228,7 +228,7 @@ class TeamMemberDetailApi(BaseApi):
         summary="Leave a team, or remove a member",
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def delete(self, request: Request, team_id: str, user_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, team_id: str, user_id: str) -> Response:
         team_member_remove(
             actor=request.user, team_id=team_id, user_id=resolve_user_id(request, user_id)
         )
@@ -244,7 +244,7 @@ class TeamMemberRolesApi(BaseApi):
         request=RolesRequestSerializer,
         responses={200: STATUS_OK, **errors(400, 401, 403, 404)},
     )
-    def put(self, request: Request, team_id: str, user_id: str) -> Response:
+    def put(self, request: AuthenticatedRequest, team_id: str, user_id: str) -> Response:
         admin = scheme_admin_from_roles(body_object(request), scope="team")
         team_member_set_admin(
             actor=request.user,
@@ -266,7 +266,7 @@ class TeamJoinByInviteApi(BaseApi):
         responses={201: TeamMemberSerializer, **errors(400, 401, 403, 404)},
         parameters=[query_param("invite_id", "The team's invite id.", required=True)],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         invite_id = request.query_params.get("invite_id", "")
         if not invite_id:
             raise InvalidInput(
