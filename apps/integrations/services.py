@@ -78,8 +78,8 @@ def _hook_bool(value: object, *, name: str) -> bool:
     return value
 
 
-def _target_channel(*, actor: User, channel_id: object) -> Channel:
-    """A team channel the actor may see (or manage) for a hook to post in."""
+def _target_channel(*, actor: User, channel_id: object) -> tuple[Channel, str]:
+    """A team channel the actor may see (or manage) for a hook to post in, and its team's id."""
     if not isinstance(channel_id, str) or not is_valid_id(channel_id):
         raise InvalidInput(
             "channel_id must be a channel id.", error_id="model.incoming_hook.channel_id.app_error"
@@ -90,7 +90,7 @@ def _target_channel(*, actor: User, channel_id: object) -> Channel:
             "Webhooks post in team channels, not in direct or group messages.",
             error_id="model.incoming_hook.team_id.app_error",
         )
-    return channel
+    return channel, channel.team_id
 
 
 def _check_owner_can_post(*, owner: User, channel: Channel) -> None:
@@ -102,12 +102,12 @@ def _check_owner_can_post(*, owner: User, channel: Channel) -> None:
         )
 
 
-def _hook_owner(*, actor: User, channel: Channel, user_id: object) -> User:
+def _hook_owner(*, actor: User, team_id: str, user_id: object) -> User:
     """The actor, or another user named by a team or system admin (Mattermost's
     `manage_others_incoming_webhooks`)."""
     if user_id in (None, "", actor.id):
         return actor
-    if not actor.is_system_admin and not is_team_admin(actor, channel.team_id):
+    if not actor.is_system_admin and not is_team_admin(actor, team_id):
         raise PermissionDenied("Only team or system admins create webhooks for someone else.")
     owner = User.objects.filter(id=user_id).first() if is_valid_id(user_id) else None
     if owner is None or not owner.is_active:
@@ -138,8 +138,8 @@ def incoming_webhook_create(
         InvalidInput: bad or too long fields; a direct or group channel.
     """
     check_active(actor)
-    channel = _target_channel(actor=actor, channel_id=channel_id)
-    owner = _hook_owner(actor=actor, channel=channel, user_id=user_id)
+    channel, team_id = _target_channel(actor=actor, channel_id=channel_id)
+    owner = _hook_owner(actor=actor, team_id=team_id, user_id=user_id)
     _check_owner_can_post(owner=owner, channel=channel)
     given = {
         "display_name": display_name,
@@ -153,7 +153,7 @@ def incoming_webhook_create(
     return IncomingWebhook.objects.create(
         user=owner,
         channel=channel,
-        team_id=channel.team_id,
+        team_id=team_id,
         channel_locked=_hook_bool(channel_locked, name="channel_locked"),
         **fields,
     )
@@ -188,8 +188,8 @@ def incoming_webhook_update(
         changes["channel_locked"] = _hook_bool(data["channel_locked"], name="channel_locked")
     new_channel_id = data.get("channel_id")
     if new_channel_id not in (None, "", hook.channel_id):
-        channel = _target_channel(actor=actor, channel_id=new_channel_id)
-        if channel.team_id != hook.team_id:
+        channel, team_id = _target_channel(actor=actor, channel_id=new_channel_id)
+        if team_id != hook.team_id:
             raise InvalidInput(
                 "A webhook stays in its team.", error_id="api.webhook.team_mismatch.app_error"
             )
@@ -268,15 +268,15 @@ def _execution_channel(*, hook: IncomingWebhook, owner: User, name: str) -> Chan
     missing one, so a hook cannot probe private channel names.
     """
     if not name:
-        channel = hook.channel
-        if channel.type != CHANNEL_OPEN and not can_read_channel(
-            owner, channel, channel_membership(user=owner, channel=channel)
+        own = hook.channel
+        if own.type != CHANNEL_OPEN and not can_read_channel(
+            owner, own, channel_membership(user=owner, channel=own)
         ):
             raise PermissionDenied(
                 "The webhook's owner cannot post in its channel.",
                 error_id="web.incoming_webhook.permissions.app_error",
             )
-        return channel
+        return own
     if name.startswith("@"):
         if hook.channel_locked:  # a direct channel is never the hook's own channel
             raise _channel_locked()

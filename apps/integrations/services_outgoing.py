@@ -390,7 +390,8 @@ def outgoing_webhook_trigger_word(
         return ""
     if not first_word:
         return None
-    for word in hook.trigger_words:
+    trigger_words: list[str] = hook.trigger_words  # a JSON list of strings, see _trigger_words
+    for word in trigger_words:
         if hook.trigger_when == TRIGGER_WHEN_PREFIX:
             if first_word.startswith(word):
                 return word
@@ -399,13 +400,13 @@ def outgoing_webhook_trigger_word(
     return None
 
 
-def _payload(*, hook: OutgoingWebhook, post: Post, trigger_word: str) -> dict[str, Any]:
+def _payload(*, hook: OutgoingWebhook, post: Post, team: Team, trigger_word: str) -> dict[str, Any]:
     """Mattermost's OutgoingWebhookPayload, `timestamp` in milliseconds."""
     channel = post.channel
     return {
         "token": hook.token,
         "team_id": hook.team_id,
-        "team_domain": channel.team.name,
+        "team_domain": team.name,
         "channel_id": channel.id,
         "channel_name": channel.name,
         "timestamp": post.create_at,
@@ -538,9 +539,12 @@ def outgoing_webhooks_fire(*, post_id: str) -> int:
     )
     if post is None or not post_may_fire_outgoing_webhooks(post):
         return 0
+    team = post.channel.team
+    if team is None:  # post_may_fire_outgoing_webhooks has ruled this out; mypy cannot see it
+        return 0
     hooks = (
         OutgoingWebhook.objects.select_related("creator")
-        .filter(team_id=post.channel.team_id, delete_at=0)
+        .filter(team_id=team.id, delete_at=0)
         .filter(Q(channel__isnull=True) | Q(channel_id=post.channel_id))
         .order_by("create_at", "id")
     )
@@ -556,7 +560,7 @@ def outgoing_webhooks_fire(*, post_id: str) -> int:
         if trigger_word is None or not speaks_for_team(hook.creator, hook.team_id):
             continue
         fired += 1
-        payload = _payload(hook=hook, post=post, trigger_word=trigger_word)
+        payload = _payload(hook=hook, post=post, team=team, trigger_word=trigger_word)
         for url in hook.callback_urls:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
