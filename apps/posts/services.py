@@ -269,7 +269,7 @@ def post_create(
     *,
     actor: User,
     channel: Channel,
-    message: str,
+    message: object,
     root_id: str | None = "",
     file_ids: list[str] | None = None,
     props: dict[str, Any] | None = None,
@@ -282,6 +282,8 @@ def post_create(
 
     Raises NotFound when the actor cannot see the channel, PermissionDenied when they
     may read but not post (not a member, archived), InvalidInput for bad content.
+    `message` may be the raw JSON value of a request: None is empty text, anything but
+    a string is refused (InvalidInput).
     A `pending_post_id` repeated within PENDING_POST_WINDOW_MS returns the post already
     made instead of a duplicate. `membership` is the actor's membership of `channel` as
     the caller has just read it (`access_channel` returns it), saving a query; left out,
@@ -408,14 +410,15 @@ def post_send_ephemeral(
     actor: User,
     user_id: str,
     channel_id: str,
-    message: str,
+    message: object,
     root_id: str | None = "",
     props: dict[str, Any] | None = None,
 ) -> Post:
     """Show `user_id` a message in a channel without storing it (system admins only).
 
     The post goes out as an `ephemeral_message` event to that user alone, once the
-    transaction commits. The user must be able to read the channel.
+    transaction commits. The user must be able to read the channel. `message` is checked
+    as in `post_create`.
 
     Raises:
         PermissionDenied: the actor is not a system admin.
@@ -483,11 +486,12 @@ def _publish_ephemeral(
     author: User,
     target: User,
     channel: Channel,
-    message: str,
+    message: object,
     root_id: str | None,
     props: dict[str, Any] | None,
 ) -> Post:
-    """Send an unstored post to `target` alone; `props` are already cleaned."""
+    """Send an unstored post to `target` alone; `props` are already cleaned, `message`
+    is checked here."""
     now = now_ms()
     post = Post(
         id=new_id(),

@@ -110,9 +110,9 @@ class PostCreateApi(BaseApi):
             actor=request.user,
             channel=channel,
             membership=membership,
-            # The service takes the raw JSON value and checks it (None is "", anything but
-            # a string a 400); its `message: str` is widened in issue 13's second pass.
-            message=body.get("message"),  # type: ignore[arg-type]  # checked by the service
+            # The raw JSON value: the service checks it (None is "", anything but a string
+            # is a 400).
+            message=body.get("message"),
             root_id=text_field(body, "root_id"),
             file_ids=body.get("file_ids"),
             props=body.get("props"),
@@ -142,7 +142,7 @@ class PostEphemeralApi(BaseApi):
             actor=request.user,
             user_id=text_field(body, "user_id"),
             channel_id=text_field(inner, "channel_id"),
-            message=inner.get("message"),  # type: ignore[arg-type]  # as in PostCreateApi
+            message=inner.get("message"),  # checked by the service, as in PostCreateApi
             root_id=text_field(inner, "root_id"),
             props=inner.get("props"),
         )
