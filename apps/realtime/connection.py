@@ -27,7 +27,8 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from apps.realtime import conf
 from apps.realtime.events import CLOSE_TOO_SLOW
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 SendText = Callable[[str], Awaitable[None]]
 SendNow = Callable[[str], int]  # writes a frame at once; returns the bytes handed over
-Close = Callable[[int], Awaitable[None]]
+Close = Callable[[int], Coroutine[Any, Any, None]]  # run as a task of its own
 Backlog = Callable[[], int]
 
 DRAIN_POLL_SECONDS = 0.05

@@ -13,6 +13,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.typing import WebSocketScope
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -237,7 +238,7 @@ class MattermostConsumer(AsyncWebsocketConsumer):
     async def user_typing(self, data: dict[str, Any]) -> None:
         assert self.conn is not None and self.hub is not None
         chat_channel_id, parent_id = data.get("channel_id"), data.get("parent_id") or ""
-        if not is_valid_id(chat_channel_id):
+        if not isinstance(chat_channel_id, str) or not is_valid_id(chat_channel_id):
             raise _bad_param("channel_id")
         if parent_id and not is_valid_id(parent_id):
             raise _bad_param("parent_id")
@@ -300,7 +301,7 @@ def _session(token: str) -> Session | None:
     return session_for_token(token)
 
 
-def _token_from_scope(scope: dict[str, Any]) -> str:
+def _token_from_scope(scope: WebSocketScope) -> str:
     """The token Mattermost accepts on the upgrade: `Authorization: Bearer|Token`, the
     MMAUTHTOKEN cookie (browsers; the Origin check guards it), or `?access_token=`."""
     headers = dict(scope.get("headers", []))
@@ -323,7 +324,7 @@ def _token_from_scope(scope: dict[str, Any]) -> str:
     return (query.get("access_token") or [""])[0]
 
 
-def _resume_from_scope(scope: dict[str, Any]) -> tuple[str, int] | None:
+def _resume_from_scope(scope: WebSocketScope) -> tuple[str, int] | None:
     """`?connection_id=&sequence_number=` of a reconnecting Mattermost client: the
     connection to continue and the first `seq` it has not received."""
     query = parse_qs(scope.get("query_string", b"").decode("latin1"))

@@ -32,6 +32,9 @@ from typing import Any
 from apps.realtime import conf
 from apps.realtime.connection import Backlog, SendNow
 
+# Declared first so that the fallback may set them: typeshed makes TIOCOUTQ a Final.
+_ioctl: Callable[[int, int, bytes], bytes] | None
+_TIOCOUTQ: int
 try:
     from fcntl import ioctl as _ioctl
     from termios import TIOCOUTQ as _TIOCOUTQ
@@ -97,7 +100,11 @@ def daphne_close_now(send: object) -> Callable[[int], None] | None:
     """
     protocol = _daphne_protocol(send)
     transport = getattr(protocol, "transport", None)
-    if not hasattr(transport, "loseWriteConnection") or not hasattr(protocol, "sendClose"):
+    if (
+        transport is None
+        or not hasattr(transport, "loseWriteConnection")
+        or not hasattr(protocol, "sendClose")
+    ):
         return None
 
     def close_now(code: int) -> None:
@@ -234,7 +241,11 @@ def plain_socket_writer(protocol: Any) -> Callable[[str], int] | None:
 
 def _daphne_protocol(send: object) -> Any:
     """daphne's protocol for this socket (its `send` is `partial(server.handle_reply,
-    protocol)`), or None under another server."""
+    protocol)`), or None under another server.
+
+    Any, as are the transports read from it: what these objects hold is probed by name
+    (`hasattr`, `getattr`, `frame_path`) before it is used, private names included.
+    """
     return next((a for a in getattr(send, "args", ()) if hasattr(a, "transport")), None)
 
 

@@ -13,8 +13,8 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypedDict, cast
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -23,7 +23,7 @@ from apps.accounts.models import STATUS_AWAY, STATUS_ONLINE
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.catalogue import HubEffect, event_type
-from apps.realtime.connection import Connection
+from apps.realtime.connection import Backlog, Close, Connection, SendNow, SendText
 from apps.realtime.events import CLOSE_RESYNC, CLOSE_UNAUTHENTICATED
 from apps.realtime.presence import LocalSockets, Presence, RedisSockets
 from apps.realtime.publish import Event
@@ -57,6 +57,13 @@ class _User:
         # Membership changes seen while the first load runs, replayed on top of it.
         self.pending: list[tuple[str, str, bool]] | None = []
         self.status = ""
+
+
+class _Gone(TypedDict):
+    """What `Presence.disconnected` needs of a connection the hub has just forgotten."""
+
+    last_local: bool
+    team_ids: set[str]
 
 
 class Hub:
@@ -95,7 +102,7 @@ class Hub:
         if self.subscription is not None and not self.subscription.ready.is_set():
             await asyncio.wait_for(self.subscription.ready.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
 
-    def _spawn(self, coro) -> asyncio.Task[object]:
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> asyncio.Task[object]:
         task = self.loop.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -187,10 +194,10 @@ class Hub:
         user_id: str,
         session_id: str,
         next_seq: int,
-        send_text,
-        close,
-        backlog,
-        send_now=None,
+        send_text: SendText,
+        close: Close,
+        backlog: Backlog | None,
+        send_now: SendNow | None = None,
     ) -> Connection | None:
         """Put a parked connection of the same session on a new socket.
 
@@ -229,7 +236,10 @@ class Hub:
     def _limit_parked(self, state: _User) -> None:
         """Keep the newest few parked connections of a user: each one still queues every
         event, so a client that opens and drops sockets must not pile them up."""
-        parked = sorted((c for c in state.connections if c.parked), key=lambda c: c.parked_at)
+        parked = sorted(
+            (c for c in state.connections if c.parked),
+            key=lambda c: cast(float, c.parked_at),  # set while parked
+        )
         for conn in parked[: max(0, len(parked) - conf.parked_per_user())]:
             del self.parked[conn.connection_id]
             conn.stop()
@@ -237,7 +247,9 @@ class Hub:
 
     def _expire_parked(self) -> None:
         deadline = time.monotonic() - conf.resume_seconds()
-        for conn in [c for c in self.parked.values() if c.parked_at <= deadline]:
+        for conn in [
+            c for c in self.parked.values() if c.parked_at is not None and c.parked_at <= deadline
+        ]:
             del self.parked[conn.connection_id]
             conn.stop()
             self._forget(conn)
@@ -253,7 +265,7 @@ class Hub:
                 )
             )
 
-    def _forget(self, conn: Connection) -> dict[str, object] | None:
+    def _forget(self, conn: Connection) -> _Gone | None:
         state = self.users.get(conn.user_id)
         if state is None or conn not in state.connections:
             return None
@@ -262,7 +274,7 @@ class Hub:
         last_local = not _active(state)
         if not state.connections:
             self._drop_user(conn.user_id)
-        return {"last_local": last_local, "team_ids": team_ids}
+        return _Gone(last_local=last_local, team_ids=team_ids)
 
     def _drop_user(self, user_id: str) -> None:
         state = self.users.pop(user_id, None)

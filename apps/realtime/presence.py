@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 
-from apps.accounts.models import STATUS_AWAY, STATUS_OFFLINE, STATUS_ONLINE
+from apps.accounts.models import STATUS_AWAY, STATUS_OFFLINE, STATUS_ONLINE, Status
 from apps.core.timeutils import now_ms
 from apps.realtime import conf, selectors
 from apps.realtime.services import status_record_activity, status_set_automatic
@@ -141,7 +141,7 @@ class Presence:
 
 
 @database_sync_to_async
-def _set(*, user_id: str, status: str, team_ids: set[str]):
+def _set(*, user_id: str, status: str, team_ids: set[str]) -> Status | None:
     return status_set_automatic(user_id=user_id, status=status, team_ids=team_ids)
 
 
