@@ -5,7 +5,6 @@ from django.test import Client
 
 from apps.core.ids import new_id
 from tests.conftest import ApiClient
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,21 +18,6 @@ BOT_KEYS = {
     "update_at",
     "delete_at",
 }
-
-
-@pytest.fixture
-def admin(db):
-    return UserFactory(username="root")
-
-
-@pytest.fixture
-def alice(admin):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob(admin):
-    return UserFactory(username="bob")
 
 
 @pytest.fixture

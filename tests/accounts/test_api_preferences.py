@@ -3,24 +3,7 @@ their user."""
 
 import pytest
 
-from tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(db):
-    return UserFactory(username="root")
-
-
-@pytest.fixture
-def alice(admin):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob(admin):
-    return UserFactory(username="bob")
 
 
 def _prefs(user_id: str) -> list[dict]:

@@ -13,21 +13,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = UserFactory.password
 
 
-@pytest.fixture
-def admin(db):
-    return UserFactory(username="root")
-
-
-@pytest.fixture
-def alice(admin):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob(admin):
-    return UserFactory(username="bob")
-
-
 # --- PUT /users/{id}/patch and PUT /users/{id} -------------------------------------------------
 
 

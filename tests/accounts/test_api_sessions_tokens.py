@@ -34,21 +34,6 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def admin(db):
-    return UserFactory(username="root")
-
-
-@pytest.fixture
-def alice(admin):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob(admin):
-    return UserFactory(username="bob")
-
-
 def _login(login_id: str, password: str, address: str = "127.0.0.1"):
     return Client(REMOTE_ADDR=address).post(
         "/api/v4/users/login",

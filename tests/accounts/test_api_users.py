@@ -39,11 +39,6 @@ USER_KEYS = {
 
 
 @pytest.fixture
-def admin(db):
-    return UserFactory(username="root")
-
-
-@pytest.fixture
 def alice(admin):
     return UserFactory(username="alice", first_name="Alice", last_name="Martin")
 
