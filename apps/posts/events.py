@@ -12,8 +12,8 @@ from typing import NotRequired, TypedDict
 from apps.accounts.models import User
 from apps.channels.models import CHANNEL_DIRECT, Channel
 from apps.files.models import FileInfo
-from apps.posts.models import Post, Reaction
-from apps.posts.wire import post_to_wire, reaction_to_wire
+from apps.posts.models import Draft, Post, Reaction
+from apps.posts.wire import draft_to_wire, post_to_wire, reaction_to_wire
 from apps.realtime.catalogue import EventType
 from apps.realtime.publish import Broadcast, Event
 
@@ -41,12 +41,19 @@ class ReactionData(TypedDict):
     reaction: str
 
 
+class DraftData(TypedDict):
+    draft: str
+
+
 POSTED = EventType("posted", PostedData, per_recipient_mentions=True)
 POST_EDITED = EventType("post_edited", PostData)
 POST_DELETED = EventType("post_deleted", PostData)
 EPHEMERAL_MESSAGE = EventType("ephemeral_message", PostData)
 REACTION_ADDED = EventType("reaction_added", ReactionData)
 REACTION_REMOVED = EventType("reaction_removed", ReactionData)
+DRAFT_CREATED = EventType("draft_created", DraftData)
+DRAFT_UPDATED = EventType("draft_updated", DraftData)
+DRAFT_DELETED = EventType("draft_deleted", DraftData)
 
 
 def _dumps(value: object) -> str:
@@ -107,3 +114,21 @@ def reaction_added(reaction: Reaction, *, channel: Channel) -> Event:
 def reaction_removed(reaction: Reaction, *, channel: Channel) -> Event:
     data: ReactionData = {"reaction": _dumps(reaction_to_wire(reaction))}
     return REACTION_REMOVED.build(data, Broadcast(channel_id=channel.id))
+
+
+# A draft is its author's alone: every draft event goes to that user's sockets only.
+
+
+def draft_created(draft: Draft) -> Event:
+    data: DraftData = {"draft": _dumps(draft_to_wire(draft))}
+    return DRAFT_CREATED.build(data, Broadcast(user_id=draft.user_id))
+
+
+def draft_updated(draft: Draft) -> Event:
+    data: DraftData = {"draft": _dumps(draft_to_wire(draft))}
+    return DRAFT_UPDATED.build(data, Broadcast(user_id=draft.user_id))
+
+
+def draft_deleted(draft: Draft) -> Event:
+    data: DraftData = {"draft": _dumps(draft_to_wire(draft))}
+    return DRAFT_DELETED.build(data, Broadcast(user_id=draft.user_id))

@@ -115,3 +115,30 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emoji_name} by {self.user_id} on {self.post_id}"
+
+
+class Draft(models.Model):
+    """A message being written, kept on the server so it follows its author to another
+    browser (Mattermost's synced drafts). One per user, channel and thread: `root_id` is
+    "" for the channel's box and the thread root's id for a reply box. A string, not a
+    foreign key, so the unique key needs no NULL and a deleted root leaves a draft the
+    listing simply skips."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("chat_channels.Channel", on_delete=models.CASCADE, related_name="+")
+    root_id = models.CharField(max_length=26, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    props = models.JSONField(default=dict, blank=True)
+    file_ids = models.JSONField(default=list, blank=True)
+    create_at = models.BigIntegerField(default=now_ms)
+    update_at = models.BigIntegerField(default=now_ms)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "channel", "root_id"], name="posts_draft_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"draft of {self.user_id} in {self.channel_id}/{self.root_id}"

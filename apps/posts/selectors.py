@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import Preference, User
 from apps.accounts.permissions import check_active, check_system_admin
@@ -12,8 +12,9 @@ from apps.channels.permissions import access_channel, can_read_channel, channel_
 from apps.core.errors import InvalidInput, NotFound, PermissionDenied
 from apps.core.ids import is_valid_id
 from apps.core.paging import PER_PAGE_DEFAULT, clamp_paging
-from apps.posts.models import FLAGGED_POST_CATEGORY, Post, PostEdit, Reaction
+from apps.posts.models import FLAGGED_POST_CATEGORY, Draft, Post, PostEdit, Reaction
 from apps.posts.permissions import access_post
+from apps.teams.permissions import access_team, check_team_member
 
 SINCE_LIMIT = 1000
 BY_IDS_MAX = 1000
@@ -365,4 +366,26 @@ def post_list_for_console(*, actor: User) -> QuerySet[Post]:
         )
         .select_related("user", "channel")
         .order_by("-create_at", "-id")
+    )
+
+
+def draft_list_for_team(*, actor: User, user_id: str, team_id: str) -> QuerySet[Draft]:
+    """The actor's drafts in the team's channels and in their direct and group messages,
+    newest first. Only channels the actor still belongs to and may post in count, and a
+    reply draft whose thread was deleted is left out."""
+    check_active(actor)
+    if user_id != actor.id:
+        raise PermissionDenied(
+            "You can only read your own drafts.", error_id="api.context.permissions.app_error"
+        )
+    team, membership = access_team(actor=actor, team_id=team_id)
+    check_team_member(actor=actor, team=team, membership=membership)
+    still_member = ChannelMember.objects.filter(user=actor, channel_id=OuterRef("channel_id"))
+    live_root = Post.objects.filter(id=OuterRef("root_id"), delete_at=0)
+    return (
+        Draft.objects.filter(user=actor, channel__delete_at=0)
+        .filter(Q(channel__team_id=team.id) | Q(channel__team__isnull=True))
+        .filter(Exists(still_member))
+        .filter(Q(root_id="") | Exists(live_root))
+        .order_by("-update_at")
     )

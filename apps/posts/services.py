@@ -33,6 +33,7 @@ from apps.posts.models import (
     FLAGGED_POST_CATEGORY,
     JOIN_LEAVE_TYPES,
     SYSTEM_TYPE_PREFIX,
+    Draft,
     Post,
     PostEdit,
     Reaction,
@@ -56,6 +57,9 @@ PENDING_POST_WINDOW_MS = 5 * 60 * 1000
 # `post_create` reads the actor's membership itself unless the caller passes it.
 _LOOK_UP: Any = object()
 PROPS_MAX_BYTES = 800_000
+# A draft is rewritten every few hundred milliseconds while its author types, so its props
+# (Mattermost's webapp keeps a few flags there) get a much smaller bound than a post's.
+DRAFT_PROPS_MAX_BYTES = 16_000
 EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
 USER_POST_TYPES = ("", "me")
 POST_TYPE_EPHEMERAL = "system_ephemeral"
@@ -768,3 +772,120 @@ def post_unflag(*, actor: User, post_id: str) -> None:
         user=actor,
         preferences=[{"category": FLAGGED_POST_CATEGORY, "name": post_id, "value": "true"}],
     )
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+def _check_own_draft(actor: User, user_id: str) -> None:
+    if user_id != actor.id:
+        raise PermissionDenied(
+            "You can only write your own drafts.", error_id="api.context.permissions.app_error"
+        )
+
+
+def _clean_draft_root_id(root_id: object) -> str:
+    if root_id is None or root_id == "":
+        return ""
+    if not isinstance(root_id, str) or not is_valid_id(root_id):
+        raise InvalidInput("Invalid root_id.", error_id="model.draft.is_valid.root_id.app_error")
+    return root_id
+
+
+def _clean_draft_props(props: object) -> dict[str, Any]:
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise InvalidInput(
+            "Props must be an object.", error_id="model.draft.is_valid.props.app_error"
+        )
+    if len(json.dumps(props)) > DRAFT_PROPS_MAX_BYTES:
+        raise InvalidInput("Props are too large.", error_id="model.draft.is_valid.props.app_error")
+    return {k: v for k, v in props.items() if k not in INTEGRATION_ONLY_PROPS}
+
+
+@transaction.atomic
+def draft_upsert(
+    *,
+    actor: User,
+    user_id: str,
+    channel_id: str,
+    root_id: object = "",
+    message: object = "",
+    props: object = None,
+    file_ids: object = None,
+) -> Draft | None:
+    """Save the actor's draft for a channel (root_id "") or a thread; a draft with no text
+    and no files is deleted instead (None), as the composer empties its box.
+
+    Only the author writes a draft, and only where they may post: a draft for a channel
+    they cannot read answers like a missing channel.
+    """
+    check_active(actor)
+    _check_own_draft(actor, user_id)
+    channel, membership = access_channel(actor=actor, channel_id=channel_id)
+    if not can_post_in_channel(actor, channel, membership):
+        raise PermissionDenied("Only members of a live channel can keep a draft there.")
+    root = _resolve_root(root_id=_clean_draft_root_id(root_id), channel=channel)
+    clean_file_ids = _clean_file_ids(file_ids)
+    text = "" if message is None else message
+    if not isinstance(text, str):
+        raise InvalidInput("Message must be text.", error_id="model.draft.is_valid.msg.app_error")
+    limit = settings.CONFAB_POST_MAX_RUNES
+    if len(text) > limit:
+        raise InvalidInput(
+            f"Message is {len(text)} characters long; the limit is {limit}.",
+            error_id="model.draft.is_valid.msg.app_error",
+        )
+    clean_props = _clean_draft_props(props)
+    root_key = root.id if root is not None else ""
+    if not text.strip() and not clean_file_ids:
+        draft_delete(actor=actor, user_id=user_id, channel_id=channel.id, root_id=root_key)
+        return None
+    now = now_ms()
+    draft, created = Draft.objects.update_or_create(
+        user=actor,
+        channel=channel,
+        root_id=root_key,
+        defaults={
+            "message": text,
+            "props": clean_props,
+            "file_ids": clean_file_ids,
+            "update_at": now,
+        },
+        create_defaults={
+            "message": text,
+            "props": clean_props,
+            "file_ids": clean_file_ids,
+            "create_at": now,
+            "update_at": now,
+        },
+    )
+    publish_event(events.draft_created(draft) if created else events.draft_updated(draft))
+    return draft
+
+
+@transaction.atomic
+def draft_delete(*, actor: User, user_id: str, channel_id: str, root_id: object = "") -> None:
+    """Delete the actor's draft; deleting one that is not there changes nothing.
+
+    No channel access is checked: the rows are the actor's own, and someone who has left
+    a channel must still be able to clear what they were writing there.
+    """
+    check_active(actor)
+    _check_own_draft(actor, user_id)
+    root_key = _clean_draft_root_id(root_id)
+    if not is_valid_id(channel_id):
+        raise InvalidInput(
+            "Invalid channel id.", error_id="api.context.invalid_url_param.app_error"
+        )
+    draft = (
+        Draft.objects.select_for_update()
+        .filter(user=actor, channel_id=channel_id, root_id=root_key)
+        .first()
+    )
+    if draft is None:
+        return
+    draft.delete()
+    draft.update_at = now_ms()
+    publish_event(events.draft_deleted(draft))

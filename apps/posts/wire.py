@@ -9,7 +9,7 @@ from apps.files.models import FileInfo
 from apps.files.selectors import file_infos_by_post
 from apps.files.wire import file_info_to_wire
 from apps.posts.actions import without_integrations
-from apps.posts.models import Post, PostEdit, Reaction
+from apps.posts.models import Draft, Post, PostEdit, Reaction
 
 # Mattermost's id alphabet for standard base32 output (as in apps.core.ids).
 _B32_TO_MATTERMOST = str.maketrans(
@@ -121,4 +121,19 @@ def reaction_to_wire(reaction: Reaction) -> dict[str, Any]:
         "delete_at": 0,
         "remote_id": None,
         "channel_id": reaction.channel_id,
+    }
+
+
+def draft_to_wire(draft: Draft) -> dict[str, Any]:
+    """A draft as Mattermost sends it (`delete_at` is always 0: a deleted draft is gone)."""
+    return {
+        "create_at": draft.create_at,
+        "update_at": draft.update_at,
+        "delete_at": 0,
+        "user_id": draft.user_id,
+        "channel_id": draft.channel_id,
+        "root_id": draft.root_id,
+        "message": draft.message,
+        "props": draft.props,
+        "file_ids": draft.file_ids,
     }

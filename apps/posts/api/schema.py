@@ -121,3 +121,24 @@ class ReactionMapScheme(OpenApiSerializerExtension):
             "description": "Post id → its reactions (readable posts only).",
             "additionalProperties": {"type": "array", "items": reaction},
         }
+
+
+class DraftSerializer(serializers.Serializer):
+    create_at = serializers.IntegerField()
+    update_at = serializers.IntegerField()
+    delete_at = serializers.IntegerField(help_text="Always 0: a deleted draft is gone.")
+    user_id = serializers.CharField()
+    channel_id = serializers.CharField()
+    root_id = serializers.CharField(allow_blank=True, help_text="Blank for the channel's box.")
+    message = serializers.CharField(allow_blank=True)
+    props = serializers.DictField()
+    file_ids = serializers.ListField(child=serializers.CharField())
+
+
+class DraftUpsertRequestSerializer(serializers.Serializer):
+    user_id = serializers.CharField(help_text="The caller (or `me`).")
+    channel_id = serializers.CharField()
+    root_id = serializers.CharField(required=False, allow_blank=True)
+    message = serializers.CharField(required=False, allow_blank=True)
+    props = serializers.DictField(required=False)
+    file_ids = serializers.ListField(child=serializers.CharField(), required=False)

@@ -40,6 +40,22 @@ urlpatterns = [
         name="flagged-post-list",
     ),
     path("reactions", views.ReactionCreateApi.as_view(), name="reaction-create"),
+    path("drafts", views.DraftUpsertApi.as_view(), name="draft-upsert"),
+    path(
+        "users/<str:user_id>/teams/<str:team_id>/drafts",
+        views.TeamDraftListApi.as_view(),
+        name="draft-list",
+    ),
+    path(
+        "users/<str:user_id>/channels/<str:channel_id>/drafts",
+        views.DraftDeleteApi.as_view(),
+        name="draft-delete",
+    ),
+    path(
+        "users/<str:user_id>/channels/<str:channel_id>/drafts/<str:thread_id>",
+        views.DraftDeleteApi.as_view(),
+        name="draft-delete-thread",
+    ),
     path(
         "users/<str:user_id>/posts/<str:post_id>/reactions/<str:emoji_name>",
         views.ReactionDeleteApi.as_view(),

@@ -30,6 +30,8 @@ from apps.core.api.schema import (
 )
 from apps.core.errors import InvalidInput
 from apps.posts.api.schema import (
+    DraftSerializer,
+    DraftUpsertRequestSerializer,
     EphemeralPostRequestSerializer,
     PostCreateRequestSerializer,
     PostListSerializer,
@@ -42,6 +44,7 @@ from apps.posts.api.schema import (
 )
 from apps.posts.models import Post
 from apps.posts.selectors import (
+    draft_list_for_team,
     post_edit_history,
     post_get,
     post_get_thread,
@@ -53,6 +56,8 @@ from apps.posts.selectors import (
     reaction_map_for_posts,
 )
 from apps.posts.services import (
+    draft_delete,
+    draft_upsert,
     post_create,
     post_delete,
     post_edit,
@@ -62,6 +67,7 @@ from apps.posts.services import (
     reaction_remove,
 )
 from apps.posts.wire import (
+    draft_to_wire,
     post_list_to_wire,
     post_to_wire,
     post_version_to_wire,
@@ -446,3 +452,68 @@ class ReactionBulkListApi(BaseApi):
         return Response(
             {post_id: [reaction_to_wire(r) for r in items] for post_id, items in reactions.items()}
         )
+
+
+class DraftUpsertApi(BaseApi):
+    """`POST /drafts`: save your draft for a channel or thread (201 with it); a draft with
+    no text and no files deletes the stored one (200 `{"status": "OK"}`). The server sets
+    `create_at` and `update_at`: a client's clock does not order the drafts."""
+
+    @extend_schema(
+        operation_id="UpsertDraft",
+        tags=["drafts"],
+        request=DraftUpsertRequestSerializer,
+        responses={201: DraftSerializer, 200: STATUS_OK, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        body = body_object(request)
+        draft = draft_upsert(
+            actor=request.user,
+            user_id=resolve_user_id(request, text_field(body, "user_id")),
+            channel_id=text_field(body, "channel_id"),
+            root_id=body.get("root_id"),
+            message=body.get("message"),
+            props=body.get("props"),
+            file_ids=body.get("file_ids"),
+        )
+        if draft is None:
+            return status_ok()
+        return Response(draft_to_wire(draft), status=201)
+
+
+class TeamDraftListApi(BaseApi):
+    """`GET /users/{user_id}/teams/{team_id}/drafts`: your drafts in the team's channels
+    and your direct and group messages, newest first (403 for anyone else's)."""
+
+    @extend_schema(
+        operation_id="GetDrafts",
+        tags=["drafts"],
+        responses={200: DraftSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request: AuthenticatedRequest, user_id: str, team_id: str) -> Response:
+        drafts = draft_list_for_team(
+            actor=request.user, user_id=resolve_user_id(request, user_id), team_id=team_id
+        )
+        return Response([draft_to_wire(d) for d in drafts])
+
+
+class DraftDeleteApi(BaseApi):
+    """`DELETE /users/{user_id}/channels/{channel_id}/drafts[/{thread_id}]` (or with
+    `?root_id=`): delete your draft there; one that is not there is not an error."""
+
+    @extend_schema(
+        operation_id="DeleteDraft",
+        tags=["drafts"],
+        responses={200: STATUS_OK, **errors(400, 401, 403)},
+        parameters=[query_param("root_id", "The thread's root (instead of the path).")],
+    )
+    def delete(
+        self, request: AuthenticatedRequest, user_id: str, channel_id: str, thread_id: str = ""
+    ) -> Response:
+        draft_delete(
+            actor=request.user,
+            user_id=resolve_user_id(request, user_id),
+            channel_id=channel_id,
+            root_id=thread_id or request.query_params.get("root_id", ""),
+        )
+        return status_ok()
