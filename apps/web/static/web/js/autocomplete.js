@@ -13,7 +13,14 @@ const SPECIAL = ["channel", "all", "here"];
 const DELAY_MS = 80;
 
 const states = new WeakMap();
+const sources = [];
 let nextId = 1;
+
+// Other modules complete their own tokens (commands.js: "/trigger" at the start): a
+// source has `tokenAt(textBeforeCaret)` -> token or null, and `items(token)` -> options.
+export function addCompletionSource(source) {
+  sources.push(source);
+}
 
 function strings() {
   return document.getElementById("nav-ac-strings")?.dataset || {};
@@ -40,6 +47,10 @@ function stateOf(input) {
 function tokenAt(input) {
   if (input.selectionStart !== input.selectionEnd) return null;
   const before = input.value.slice(0, input.selectionStart);
+  for (const source of sources) {
+    const token = source.tokenAt(before);
+    if (token) return { ...token, source };
+  }
   const match = TOKEN.exec(before);
   if (!match) return null;
   const [, , trigger, query] = match;
@@ -171,7 +182,8 @@ function update(input) {
   state.timer = setTimeout(async () => {
     let items = [];
     try {
-      if (token.trigger === "@") items = await people(state, token.query);
+      if (token.source) items = await token.source.items(token);
+      else if (token.trigger === "@") items = await people(state, token.query);
       else if (token.trigger === "~") items = await channels(token.query);
       else items = await emoji(token.query);
     } catch {

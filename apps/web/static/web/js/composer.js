@@ -9,6 +9,7 @@ import { postOf, registerActions } from "./actions.js";
 import { send as socketSend } from "./socket.js";
 import { me, strings } from "./state.js";
 import { appendPost } from "./channel.js";
+import { isSlashCommand, runCommand } from "./commands.js";
 
 const TYPING_EVERY_MS = 3000;
 
@@ -19,6 +20,8 @@ function grow(input) {
 
 async function submit(form) {
   const input = form.querySelector("[data-composer-input]");
+  // A slash command runs instead of being posted (commands.js).
+  if (isSlashCommand(input.value)) return runCommand(form);
   const message = input.value.trim();
   const fileIds = form.fileIds ? [...form.fileIds()] : [];
   if (!message && !fileIds.length) return;

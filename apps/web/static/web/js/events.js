@@ -6,6 +6,7 @@
 // per event: the test reads their keys and strings from this file.
 
 import * as channel from "./channel.js";
+import * as commands from "./commands.js";
 import * as notify from "./notify.js";
 import * as presence from "./presence.js";
 import * as rhs from "./rhs.js";
@@ -45,6 +46,7 @@ export const HANDLERS = {
   post_deleted: [channel.postDeleted, rhs.postDeleted],
   reaction_added: [channel.reactionChanged, rhs.reactionChanged],
   reaction_removed: [channel.reactionChanged, rhs.reactionChanged],
+  ephemeral_message: [commands.ephemeralMessage],
 };
 
 export const IGNORED = [
@@ -60,8 +62,4 @@ export const IGNORED = [
   "session_revoked",
   // A team role changed: the web client draws nothing that depends on a team role.
   "memberrole_updated",
-  // An unstored post for one reader (a slash command's answer, an integration's private
-  // reply): the web composer sends no slash commands, and the page draws posts the
-  // server renders by id, which an ephemeral post does not have.
-  "ephemeral_message",
 ];
