@@ -8,6 +8,7 @@ import { startChannel } from "./channel.js";
 import { startChannelsUi } from "./channels-ui.js";
 import { startCommands } from "./commands.js";
 import { startComposer } from "./composer.js";
+import { startDrafts } from "./drafts.js";
 import { HANDLERS } from "./events.js";
 import { startNotify } from "./notify.js";
 import { startPresence } from "./presence.js";
@@ -40,6 +41,7 @@ document.addEventListener("confab:channel-opened", () =>
 syncTimeZone();
 startChannel();
 startComposer();
+startDrafts();
 startRhs();
 startReactions();
 startUploads();

@@ -7,6 +7,7 @@
 
 import * as channel from "./channel.js";
 import * as commands from "./commands.js";
+import * as drafts from "./drafts.js";
 import * as notify from "./notify.js";
 import * as presence from "./presence.js";
 import * as rhs from "./rhs.js";
@@ -46,6 +47,9 @@ export const HANDLERS = {
   post_deleted: [channel.postDeleted, rhs.postDeleted],
   reaction_added: [channel.reactionChanged, rhs.reactionChanged],
   reaction_removed: [channel.reactionChanged, rhs.reactionChanged],
+  draft_created: [drafts.draftChanged],
+  draft_updated: [drafts.draftChanged],
+  draft_deleted: [drafts.draftDeleted],
   ephemeral_message: [commands.ephemeralMessage],
 };
 
