@@ -189,3 +189,28 @@ def test_an_ephemeral_answer_is_shown_only_to_its_user(browser_as, people):
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-socket", "open")
     expect(page.locator("#message-list li.post--ephemeral")).to_have_count(0)
+
+
+def test_a_command_in_the_thread_panel_answers_in_the_thread(browser_as, people):
+    admin, alice, acme = people["admin"], people["alice"], people["acme"]
+    town = Channel.objects.get(team=acme, name="town-square")
+    root = post_create(actor=alice, channel=town, message="Who broke the build?")
+    page = browser_as(admin)
+    open_channel(page)
+    post = page.locator(f"#post-{root.id}")
+    post.hover()
+    post.locator('.post-menu [data-action="open-thread"]').click()
+    thread = page.locator("#rhs [data-thread-list]")
+    box = page.locator("#rhs-composer [data-composer-input]")
+    expect(box).to_be_focused()
+
+    box.fill("/shrug not me")
+    box.press("Enter")
+
+    expect(thread.locator("li.post", has_text="not me")).to_contain_text(f"not me {SHRUG}")
+    reply = user_posts(admin).get()
+    assert reply.root_id == root.id
+    box.fill("/invite")
+    box.press("Enter")
+    expect(thread.locator("li.post--ephemeral")).to_contain_text("Name a user to invite")
+    expect(thread.locator("li.post--ephemeral")).to_contain_text("(only visible to you)")
