@@ -135,3 +135,13 @@ def test_a_draft_follows_its_author_to_another_browser(browser_as, alice):
     # Sent from one, the draft leaves the other's box.
     laptop.locator(BOX).press("Enter")
     expect(phone.locator(BOX)).to_have_value("")
+
+
+def test_a_reload_right_after_typing_keeps_the_draft(browser_as, alice):
+    """The page saves what is waiting as it goes away, before the half second is up."""
+    page = browser_as(alice)
+    _open(page)
+    page.locator(BOX).fill("Typed just before F5")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-socket", "open")
+    expect(page.locator(BOX)).to_have_value("Typed just before F5")
