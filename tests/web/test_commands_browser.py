@@ -15,6 +15,7 @@ from apps.posts.models import Post
 from apps.posts.services import post_create
 from apps.teams.services import team_member_add
 from tests.factories import UserFactory, make_channel, make_team
+from tests.web.conftest import screenshot
 
 pytestmark = [pytest.mark.slow]
 
@@ -124,6 +125,7 @@ def test_an_unknown_command_is_explained_and_its_text_kept(browser_as, people):
     expect(error).to_contain_text("/nosuchcommand")
     expect(error).to_have_attribute("role", "alert")
     expect(composer(page)).to_have_value("/nosuchcommand some words")
+    screenshot(page, "commands-error")
     assert not user_posts(people["admin"]).exists()
     # Fixing the text clears the explanation.
     composer(page).press("Backspace")
@@ -153,6 +155,7 @@ def test_typing_a_prefix_offers_the_commands_and_completes_one(browser_as, peopl
     expect(options.filter(has_text="/shortcuts")).to_have_count(1)
     expect(options.filter(has_text="/away")).to_have_count(0)
     # The arrows move through the list as for @mentions; one more letter narrows it.
+    screenshot(page, "commands-autocomplete")
     composer(page).press("ArrowDown")
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     composer(page).press_sequentially("r")
@@ -179,6 +182,7 @@ def test_an_ephemeral_answer_is_shown_only_to_its_user(browser_as, people):
     expect(answer).to_have_count(1)
     expect(answer).to_contain_text("(only visible to you)")
     expect(composer(page)).to_have_value("")
+    screenshot(page, "commands-ephemeral")
     # Alice's page, on the same channel, hears of it no more than the database does.
     run(alices_page, "/shrug seen")
     expect(alices_page.locator("#message-list li.post", has_text="seen")).to_have_count(1)
@@ -214,3 +218,19 @@ def test_a_command_in_the_thread_panel_answers_in_the_thread(browser_as, people)
     box.press("Enter")
     expect(thread.locator("li.post--ephemeral")).to_contain_text("Name a user to invite")
     expect(thread.locator("li.post--ephemeral")).to_contain_text("(only visible to you)")
+
+
+def test_a_command_that_ran_leaves_no_draft_and_a_refused_one_keeps_it(browser_as, people):
+    page = browser_as(people["admin"])
+    open_channel(page)
+
+    run(page, "/shrug gone")
+    expect(page.locator("#message-list li.post", has_text="gone")).to_have_count(1)
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-socket", "open")
+    expect(composer(page)).to_have_value("")
+
+    run(page, "/nosuchcommand kept")
+    expect(page.locator("#composer [data-command-error]")).to_be_visible()
+    page.reload()
+    expect(composer(page)).to_have_value("/nosuchcommand kept")
