@@ -53,7 +53,7 @@ urlpatterns = [
     ),
     path(
         "users/<str:user_id>/channels/<str:channel_id>/drafts/<str:thread_id>",
-        views.DraftDeleteApi.as_view(),
+        views.ThreadDraftDeleteApi.as_view(),
         name="draft-delete-thread",
     ),
     path(

@@ -498,22 +498,41 @@ class TeamDraftListApi(BaseApi):
 
 
 class DraftDeleteApi(BaseApi):
-    """`DELETE /users/{user_id}/channels/{channel_id}/drafts[/{thread_id}]` (or with
-    `?root_id=`): delete your draft there; one that is not there is not an error."""
+    """`DELETE /users/{user_id}/channels/{channel_id}/drafts` (a thread's with `?root_id=`):
+    delete your draft there; one that is not there is not an error."""
 
     @extend_schema(
         operation_id="DeleteDraft",
         tags=["drafts"],
         responses={200: STATUS_OK, **errors(400, 401, 403)},
-        parameters=[query_param("root_id", "The thread's root (instead of the path).")],
+        parameters=[query_param("root_id", "The thread's root, for a reply draft.")],
+    )
+    def delete(self, request: AuthenticatedRequest, user_id: str, channel_id: str) -> Response:
+        draft_delete(
+            actor=request.user,
+            user_id=resolve_user_id(request, user_id),
+            channel_id=channel_id,
+            root_id=request.query_params.get("root_id", ""),
+        )
+        return status_ok()
+
+
+class ThreadDraftDeleteApi(BaseApi):
+    """`DELETE /users/{user_id}/channels/{channel_id}/drafts/{thread_id}`: delete your
+    reply draft in that thread (the path Mattermost's clients use)."""
+
+    @extend_schema(
+        operation_id="DeleteThreadDraft",
+        tags=["drafts"],
+        responses={200: STATUS_OK, **errors(400, 401, 403)},
     )
     def delete(
-        self, request: AuthenticatedRequest, user_id: str, channel_id: str, thread_id: str = ""
+        self, request: AuthenticatedRequest, user_id: str, channel_id: str, thread_id: str
     ) -> Response:
         draft_delete(
             actor=request.user,
             user_id=resolve_user_id(request, user_id),
             channel_id=channel_id,
-            root_id=thread_id or request.query_params.get("root_id", ""),
+            root_id=thread_id,
         )
         return status_ok()
