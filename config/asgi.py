@@ -23,7 +23,7 @@ from django.core.wsgi import get_wsgi_application
 
 from apps.core.log_redaction import install_access_log_redaction
 from config import daphne_streaming
-from config.http_threads import LargeBodiesApart
+from config.http_threads import LargeBodiesApart, exit_after_daphne_stops
 
 # Daphne's access log, written outside Python logging, redacts the secrets of URLs (webhook
 # ids, invite ids, tokens) as the LOGGING filter does (apps/core/log_redaction.py).
@@ -39,6 +39,7 @@ http_application = LargeBodiesApart(
     upload_threads=settings.CONFAB_HTTP_UPLOAD_THREADS,
     large=settings.CONFAB_HTTP_LARGE_BODY_BYTES,
 )
+exit_after_daphne_stops(http_application)
 
 # Imported once Django is set up: the consumer imports models.
 from apps.realtime.routing import websocket_application  # noqa: E402
