@@ -45,8 +45,12 @@ function draftPath(channelId, rootId) {
   return rootId ? `${base}/${encodeURIComponent(rootId)}` : base;
 }
 
+// The last state asked of the server per box, for the page's goodbye (flushAll).
+const wanted = new Map();
+
 function write({ channelId, rootId, message }, { keepalive = false } = {}) {
   const key = keyOf(channelId, rootId);
+  wanted.set(key, { channelId, rootId, message });
   if (keepalive) return sendOnUnload({ channelId, rootId, message });
   return enqueue(key, () =>
     message.trim()
@@ -81,6 +85,12 @@ function flush(key, options) {
 
 function flushAll(options) {
   for (const key of [...pending.keys()]) flush(key, options);
+  if (!options?.keepalive) return;
+  // Requests still queued die with the page: send each box's last state once more, so
+  // a draft sent or emptied just before a reload does not come back.
+  for (const [key, state] of wanted) {
+    if (inFlight.get(key) > 0) sendOnUnload(state);
+  }
 }
 
 function typed(form, input) {
@@ -92,7 +102,8 @@ function typed(form, input) {
   const previous = pending.get(key);
   if (previous) clearTimeout(previous.timer);
   const entry = { channelId, rootId, message };
-  entry.timer = setTimeout(() => flush(key), SAVE_AFTER_MS);
+  // An emptied box (a sent command, the text deleted) is no draft: delete it at once.
+  entry.timer = setTimeout(() => flush(key), message.trim() ? SAVE_AFTER_MS : 0);
   pending.set(key, entry);
 }
 
