@@ -6,9 +6,43 @@
 // nothing of it.
 
 import { api, cookie } from "./api.js";
-import { team } from "./state.js";
+import { me, team } from "./state.js";
 
 const SAVE_AFTER_MS = 500;
+// Each box's last state is also written to this browser's storage as it is typed, sent
+// or emptied: a reload can fetch the drafts before the server has handled the save (or
+// the delete) the old page sent as it went, and the server then answers with the state
+// before it. A local state newer than the server's, and recent enough that no other
+// browser can have overtaken it unseen, wins; it is sent to the server again.
+const LOCAL_TRUST_MS = 60_000;
+const localKey = (key) => `confab-draft:${me.id}:${key}`;
+
+function remember(key, message) {
+  try {
+    localStorage.setItem(localKey(key), JSON.stringify({ message, at: Date.now() }));
+  } catch {
+    // Storage full or refused (private mode): the server's copy is all there is.
+  }
+}
+
+function recalled(key) {
+  try {
+    const state = JSON.parse(localStorage.getItem(localKey(key)) || "null");
+    return state && Date.now() - state.at < LOCAL_TRUST_MS ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+function recalledKeys() {
+  const prefix = localKey("");
+  const keys = [];
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const name = localStorage.key(i);
+    if (name?.startsWith(prefix)) keys.push(name.slice(prefix.length));
+  }
+  return keys;
+}
 
 // "channel_id:root_id" → the text this page last knew for that box (ours or the server's).
 const known = new Map();
@@ -99,6 +133,7 @@ function typed(form, input) {
   const key = keyOf(channelId, rootId);
   const message = input.value;
   known.set(key, message);
+  remember(key, message);
   const previous = pending.get(key);
   if (previous) clearTimeout(previous.timer);
   const entry = { channelId, rootId, message };
@@ -115,6 +150,7 @@ function sent(form) {
   if (entry) clearTimeout(entry.timer);
   pending.delete(key);
   known.set(key, "");
+  remember(key, "");
   write({ channelId, rootId, message: "" });
 }
 
@@ -145,11 +181,11 @@ async function load() {
   } catch {
     return;
   }
-  const listed = new Set();
+  const listed = new Map();
   const previous = new Map();
   for (const draft of drafts || []) {
     const key = keyOf(draft.channel_id, draft.root_id);
-    listed.add(key);
+    listed.set(key, draft);
     if (!busy(key)) {
       previous.set(key, known.get(key));
       known.set(key, draft.message);
@@ -161,6 +197,17 @@ async function load() {
       previous.set(key, known.get(key));
       known.set(key, "");
     }
+  }
+  // This browser's own last word, when the server has not heard it yet.
+  for (const key of recalledKeys()) {
+    const local = recalled(key);
+    const server = listed.get(key);
+    if (!local || busy(key) || (server && server.update_at >= local.at)) continue;
+    if ((server?.message || "") === local.message) continue;
+    previous.set(key, known.get(key));
+    known.set(key, local.message);
+    const [channelId, rootId] = key.split(":");
+    write({ channelId, rootId, message: local.message });
   }
   restore(previous);
 }
