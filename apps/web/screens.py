@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from apps.accounts.models import User
 from apps.accounts.selectors import online_user_ids, user_list_by_ids
-from apps.channels.models import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_PRIVATE, Channel
+from apps.channels.models import (
+    CHANNEL_DIRECT,
+    CHANNEL_GROUP,
+    CHANNEL_PRIVATE,
+    Channel,
+    ChannelMember,
+)
+from apps.channels.permissions import can_add_channel_members, can_remove_channel_member
 from apps.channels.selectors import channel_list_for_user, channel_member_list_for_user
 from apps.core.errors import NotFound
 from apps.posts.selectors import post_get, post_page_in_channel
@@ -121,6 +128,28 @@ def build_sidebar(*, viewer: User, team: Team) -> Sidebar:
         teams=list(team_list_for_user(actor=viewer)),
         channels=regular,
         direct=direct,
+    )
+
+
+@dataclass
+class ChannelMenu:
+    """What the channel name's menu offers: only what the server's rules would allow, so
+    the page never shows a control that can only be refused."""
+
+    can_add_members: bool
+    can_leave: bool
+
+
+def channel_menu(
+    *, viewer: User, channel: Channel, membership: ChannelMember | None
+) -> ChannelMenu | None:
+    """The menu of a team channel; None for direct and group messages, which have none."""
+    if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+        return None
+    return ChannelMenu(
+        can_add_members=can_add_channel_members(viewer, channel, membership),
+        # Leaving is removing yourself: refused for Town Square, as Mattermost does.
+        can_leave=can_remove_channel_member(viewer, channel, membership, viewer),
     )
 
 

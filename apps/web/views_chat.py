@@ -26,6 +26,7 @@ from apps.web.presenters import GroupAnchor, Person, group_posts, present_posts
 from apps.web.screens import (
     build_sidebar,
     channel_labels,
+    channel_menu,
     channel_url,
     dm_people,
     read_history,
@@ -67,6 +68,7 @@ def _screen(request: SignedInRequest, team: Team, channel: Channel) -> HttpRespo
         ),
         "membership": membership,
         "stats": channel_stats(actor=viewer, channel_id=channel.id),
+        "menu": channel_menu(viewer=viewer, channel=channel, membership=membership),
         "history": history,
         "me": Person.of(viewer),
     }
