@@ -19,8 +19,12 @@ from playwright.sync_api import (
     ConsoleMessage,
     Error,
     Page,
+    expect,
     sync_playwright,
 )
+
+from apps.teams.services import team_member_add
+from tests.factories import UserFactory, make_team
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -185,3 +189,24 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS_DIR / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+# --- a team of three, as most two-user browser tests need --------------------------------
+
+
+@pytest.fixture
+def people(transactional_db):
+    """An admin (the first account) who made team acme; alice and bob, its members."""
+    admin = UserFactory(username="root")
+    alice = UserFactory(username="alice")
+    bob = UserFactory(username="bob")
+    acme = make_team(admin, name="acme", display_name="Acme")
+    for user in (alice, bob):
+        team_member_add(actor=admin, team_id=acme.id, user_id=user.id)
+    return {"admin": admin, "alice": alice, "bob": bob, "acme": acme}
+
+
+def open_channel(page: Page, name: str = "town-square") -> None:
+    page.goto(f"/acme/channels/{name}")
+    expect(page.locator("#channel")).to_have_attribute("data-channel-name", name)
+    expect(page.locator("html")).to_have_attribute("data-socket", "open")

@@ -13,32 +13,13 @@ from playwright.sync_api import Page, expect
 from apps.channels.models import Channel, ChannelMember
 from apps.posts.models import Post
 from apps.posts.services import post_create
-from apps.teams.services import team_member_add
-from tests.factories import UserFactory, make_channel, make_team
-from tests.web.conftest import screenshot
+from tests.factories import make_channel
+from tests.web.conftest import open_channel, screenshot
 
 pytestmark = [pytest.mark.slow]
 
 LIVE_MS = 5000
 SHRUG = "¯\\_(ツ)_/¯"
-
-
-@pytest.fixture
-def people(transactional_db):
-    """An admin (the first account) who made team acme; alice and bob, its members."""
-    admin = UserFactory(username="root")
-    alice = UserFactory(username="alice")
-    bob = UserFactory(username="bob")
-    acme = make_team(admin, name="acme", display_name="Acme")
-    for user in (alice, bob):
-        team_member_add(actor=admin, team_id=acme.id, user_id=user.id)
-    return {"admin": admin, "alice": alice, "bob": bob, "acme": acme}
-
-
-def open_channel(page: Page, name: str = "town-square") -> None:
-    page.goto(f"/acme/channels/{name}")
-    expect(page.locator("#channel")).to_have_attribute("data-channel-name", name)
-    expect(page.locator("html")).to_have_attribute("data-socket", "open")
 
 
 def composer(page: Page):

@@ -17,23 +17,11 @@ from apps.channels.models import Channel
 from apps.channels.services import channel_get_or_create_direct
 from apps.posts.services import post_create
 from apps.teams.services import team_member_add
-from tests.factories import UserFactory, make_channel, make_team
+from tests.factories import make_channel, make_team
 
 pytestmark = [pytest.mark.slow]
 
 LIVE_MS = 5000  # the member count waits up to a second (and jitter) before asking
-
-
-@pytest.fixture
-def people(transactional_db):
-    """An admin (the first account) who made team acme; alice and bob, its members."""
-    admin = UserFactory(username="root")
-    alice = UserFactory(username="alice")
-    bob = UserFactory(username="bob")
-    acme = make_team(admin, name="acme", display_name="Acme")
-    for user in (alice, bob):
-        team_member_add(actor=admin, team_id=acme.id, user_id=user.id)
-    return {"admin": admin, "alice": alice, "bob": bob, "acme": acme}
 
 
 def call_api(page: Page, method: str, path: str, body=None) -> dict:
